@@ -1,0 +1,235 @@
+"""The seam between a client and what answers it.
+
+A client turns each call into an :class:`APIRequest` (validated, typed, with its options resolved)
+and hands it to a backend, the way an ``httpx.Client`` hands a request to its transport. A backend
+answers with an :class:`APIResponse`, or for a stream a :class:`StreamResponse`
+(:class:`AsyncStreamResponse`). The HTTP backends speak to the API or an OpenAI-compatible server,
+``mistral_client.local.LocalBackend`` runs open weights in-process, and a test can plug in its own.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+
+import httpx
+
+if TYPE_CHECKING:
+    from .types._base import MistralModel
+
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+#: The pydantic serialization context of a request body: models drop unknown (extra) fields in it.
+REQUEST_CONTEXT = "mistral_client.request"
+
+#: A timeout in seconds, an ``httpx.Timeout``, ``None`` for none, or the backend's own default.
+TimeoutTypes = Union[float, httpx.Timeout, None, httpx._client.UseClientDefault]
+
+
+@dataclass(frozen=True, slots=True)
+class RequestOptions:
+    """Per-request options, already merged with the client's defaults."""
+
+    timeout: TimeoutTypes = httpx.USE_CLIENT_DEFAULT
+    max_retries: int = 2
+    extra_headers: Mapping[str, str] | None = None
+    extra_query: Mapping[str, Any] | None = None
+    extra_body: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class APIRequest(Generic[T]):
+    """One call, as a backend receives it.
+
+    ``operation`` names the endpoint ("chat.complete", "chat.stream", "fim.complete", "fim.stream",
+    "embeddings.create", "models.list", "models.retrieve", "models.delete") so a backend that is not
+    HTTP can dispatch on it; ``body`` is the validated request model (``None`` for a GET);
+    ``parse`` turns a JSON document (the body, or one stream event) into the result type.
+    """
+
+    operation: str
+    method: str
+    path: str
+    parse: Callable[[str | bytes], T]
+    body: MistralModel | None = None
+    path_params: Mapping[str, str] = field(default_factory=dict)
+    query: Mapping[str, Any] | None = None
+    options: RequestOptions = field(default_factory=RequestOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """The ``x-ratelimit-*`` headers of a response (``None`` where the server sent none)."""
+
+    limit_requests: int | None = None
+    remaining_requests: int | None = None
+    reset_requests: str | None = None
+    limit_tokens: int | None = None
+    remaining_tokens: int | None = None
+    reset_tokens: str | None = None
+    #: Every ``x-ratelimit-*`` header as sent, for the ones not named above.
+    raw: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_headers(cls, headers: Mapping[str, str]) -> RateLimit:
+        raw = {k.lower(): v for k, v in headers.items() if k.lower().startswith("x-ratelimit-")}
+
+        def number(name: str) -> int | None:
+            value = raw.get(name)
+            try:
+                return int(value) if value is not None else None
+            except ValueError:
+                return None
+
+        return cls(
+            limit_requests=number("x-ratelimit-limit-requests"),
+            remaining_requests=number("x-ratelimit-remaining-requests"),
+            reset_requests=raw.get("x-ratelimit-reset-requests"),
+            limit_tokens=number("x-ratelimit-limit-tokens"),
+            remaining_tokens=number("x-ratelimit-remaining-tokens"),
+            reset_tokens=raw.get("x-ratelimit-reset-tokens"),
+            raw=raw,
+        )
+
+
+class _ResponseInfo:
+    """What every response tells besides its content."""
+
+    __slots__ = ("elapsed", "headers", "http_response", "request_id", "retries_taken", "status_code")
+
+    def __init__(
+        self,
+        *,
+        status_code: int = 200,
+        headers: httpx.Headers | None = None,
+        request_id: str | None = None,
+        retries_taken: int = 0,
+        elapsed: float = 0.0,
+        http_response: httpx.Response | None = None,
+    ) -> None:
+        self.status_code = status_code
+        self.headers = headers if headers is not None else httpx.Headers()
+        self.request_id = request_id
+        #: How many times the request was retried before this response.
+        self.retries_taken = retries_taken
+        #: Seconds from the first attempt's start to the response headers.
+        self.elapsed = elapsed
+        #: The underlying ``httpx.Response``, for HTTP backends.
+        self.http_response = http_response
+
+    @property
+    def rate_limit(self) -> RateLimit:
+        return RateLimit.from_headers(self.headers)
+
+
+class APIResponse(_ResponseInfo, Generic[T_co]):
+    """A complete response: its metadata, and :meth:`parse` for the typed result."""
+
+    __slots__ = ("_parse", "_parsed")
+
+    def __init__(self, parse: Callable[[], T_co], **info: Any) -> None:
+        super().__init__(**info)
+        self._parse = parse
+        self._parsed: Any = _UNSET
+
+    def parse(self) -> T_co:
+        """The response as its pydantic type (parsed once, on first call)."""
+        if self._parsed is _UNSET:
+            parsed = self._parse()
+            # Top-level response models carry the request id (see types.ResponseModel).
+            if getattr(parsed, "_request_id", _UNSET) is None:
+                parsed._request_id = self.request_id  # type: ignore[attr-defined]
+            self._parsed = parsed
+        result: T_co = self._parsed
+        return result
+
+    def __repr__(self) -> str:
+        return f"<APIResponse [{self.status_code}] request_id={self.request_id!r}>"
+
+
+class StreamResponse(_ResponseInfo, Generic[T_co]):
+    """An open stream: iterate it for the events; :meth:`close` releases it early."""
+
+    __slots__ = ("_events", "_on_close")
+
+    def __init__(self, events: Iterator[T_co], on_close: Callable[[], None], **info: Any) -> None:
+        super().__init__(**info)
+        self._events = events
+        self._on_close = on_close
+
+    def __iter__(self) -> Iterator[T_co]:
+        return self._events
+
+    def __next__(self) -> T_co:
+        return next(self._events)
+
+    def close(self) -> None:
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
+        self._on_close()
+
+
+class AsyncStreamResponse(_ResponseInfo, Generic[T_co]):
+    """The async form of :class:`StreamResponse`."""
+
+    __slots__ = ("_events", "_on_close")
+
+    def __init__(
+        self, events: AsyncIterator[T_co], on_close: Callable[[], Awaitable[None]], **info: Any
+    ) -> None:
+        super().__init__(**info)
+        self._events = events
+        self._on_close = on_close
+
+    def __aiter__(self) -> AsyncIterator[T_co]:
+        return self._events
+
+    async def __anext__(self) -> T_co:
+        return await self._events.__anext__()
+
+    async def aclose(self) -> None:
+        close = getattr(self._events, "aclose", None)
+        if close is not None:
+            await close()
+        await self._on_close()
+
+
+class _Unset:
+    __slots__ = ()
+
+
+_UNSET = _Unset()
+
+
+class Backend(ABC):
+    """What a sync :class:`~mistral_client.Client` sends its requests to."""
+
+    @abstractmethod
+    def handle_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        """Answer one non-streaming request, or raise a :class:`~mistral_client.MistralError`."""
+
+    @abstractmethod
+    def handle_stream(self, request: APIRequest[T]) -> StreamResponse[T]:
+        """Start a stream; its events are ``T``. Errors before the first event are raised here."""
+
+    def close(self) -> None:  # noqa: B027 - a backend with nothing to release needs no override
+        """Release what the backend holds (connections, threads)."""
+
+
+class AsyncBackend(ABC):
+    """What an :class:`~mistral_client.AsyncClient` sends its requests to."""
+
+    @abstractmethod
+    async def handle_async_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        """Answer one non-streaming request, or raise a :class:`~mistral_client.MistralError`."""
+
+    @abstractmethod
+    async def handle_async_stream(self, request: APIRequest[T]) -> AsyncStreamResponse[T]:
+        """Start a stream; its events are ``T``. Errors before the first event are raised here."""
+
+    async def aclose(self) -> None:  # noqa: B027
+        """Release what the backend holds."""

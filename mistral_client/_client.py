@@ -1,0 +1,209 @@
+"""``Client`` and ``AsyncClient``: configuration, the endpoint groups, and the backend they call."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+
+from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
+from ._exceptions import MistralError
+from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
+from ._resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
+from ._retry import RetryPolicy
+
+T = TypeVar("T")
+Self = TypeVar("Self", bound="_ClientConfig")
+
+_NOT_GIVEN: Any = object()
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDefaults:
+    """The options a client applies to every call unless the call overrides them."""
+
+    timeout: TimeoutTypes
+    max_retries: int
+
+
+class _ClientConfig:
+    """What both clients share: resolving the options, ``with_options``, the repr."""
+
+    base_url: str
+
+    def _configure(
+        self,
+        api_key: str | None,
+        base_url: str | None,
+        timeout: TimeoutTypes | None,
+        max_retries: int,
+        has_backend: bool,
+    ) -> str | None:
+        if not isinstance(max_retries, int) or max_retries < 0:
+            raise MistralError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+        api_key = api_key or os.environ.get("MISTRAL_API_KEY") or None
+        if api_key is None and not has_backend:
+            raise MistralError(
+                "No API key: pass api_key=... to the client or set the MISTRAL_API_KEY environment variable."
+            )
+        self.base_url = normalize_base_url(base_url or os.environ.get("MISTRAL_BASE_URL") or DEFAULT_BASE_URL)
+        # None means "the default": the backend's own (ours, or the one on the user's httpx client).
+        self._defaults = ClientDefaults(
+            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout, max_retries=max_retries
+        )
+        return api_key
+
+    @property
+    def timeout(self) -> TimeoutTypes:
+        return self._defaults.timeout
+
+    @property
+    def max_retries(self) -> int:
+        return self._defaults.max_retries
+
+    def with_options(
+        self: Self, *, timeout: TimeoutTypes | None = _NOT_GIVEN, max_retries: int | None = None
+    ) -> Self:
+        """A copy with other defaults that shares this client's backend (and connection pool)."""
+        clone = copy.copy(self)
+        clone._defaults = ClientDefaults(
+            timeout=self._defaults.timeout if timeout is _NOT_GIVEN else timeout,
+            max_retries=self._defaults.max_retries if max_retries is None else max_retries,
+        )
+        clone._init_resources()
+        return clone
+
+    def _init_resources(self) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        # The API key is deliberately absent.
+        return f"<{type(self).__name__} base_url={self.base_url!r} backend={type(self._backend).__name__}>"
+
+    _backend: Any
+    _defaults: ClientDefaults
+
+
+class Client(_ClientConfig):
+    """The sync client.
+
+    ``api_key`` falls back to ``MISTRAL_API_KEY``; ``base_url`` to ``MISTRAL_BASE_URL``, then
+    ``https://api.mistral.ai`` (the server root; a trailing ``/v1`` is fine). ``timeout`` is seconds or an
+    ``httpx.Timeout``; by default 5 s to connect and 10 min to read. A passed ``http_client`` keeps its
+    own timeout unless ``timeout`` is given too, and is not closed by :meth:`close`. ``backend`` replaces
+    HTTP altogether, e.g. ``mistral_client.local.LocalBackend`` to run open weights in-process.
+    """
+
+    chat: Chat
+    fim: Fim
+    embeddings: Embeddings
+    models: Models
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int = 2,
+        http_client: httpx.Client | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        backend: Backend | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        api_key = self._configure(api_key, base_url, timeout, max_retries, backend is not None)
+        self._backend: Backend = backend or HTTPBackend(
+            api_key=api_key,
+            base_url=self.base_url,
+            http_client=http_client,
+            default_headers=default_headers,
+            retry_policy=retry_policy,
+        )
+        self._init_resources()
+
+    def _init_resources(self) -> None:
+        self.chat = Chat(self)
+        self.fim = Fim(self)
+        self.embeddings = Embeddings(self)
+        self.models = Models(self)
+
+    @property
+    def backend(self) -> Backend:
+        return self._backend
+
+    def _request(self, request: APIRequest[T]) -> T:
+        return self._backend.handle_request(request).parse()
+
+    def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        return self._backend.handle_request(request)
+
+    def close(self) -> None:
+        """Close the backend (not an ``http_client`` you passed in)."""
+        self._backend.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+class AsyncClient(_ClientConfig):
+    """The async client, for asyncio and trio. Takes the same options as :class:`Client`."""
+
+    chat: AsyncChat
+    fim: AsyncFim
+    embeddings: AsyncEmbeddings
+    models: AsyncModels
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: TimeoutTypes | None = None,
+        max_retries: int = 2,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        backend: AsyncBackend | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        api_key = self._configure(api_key, base_url, timeout, max_retries, backend is not None)
+        self._backend: AsyncBackend = backend or AsyncHTTPBackend(
+            api_key=api_key,
+            base_url=self.base_url,
+            http_client=http_client,
+            default_headers=default_headers,
+            retry_policy=retry_policy,
+        )
+        self._init_resources()
+
+    def _init_resources(self) -> None:
+        self.chat = AsyncChat(self)
+        self.fim = AsyncFim(self)
+        self.embeddings = AsyncEmbeddings(self)
+        self.models = AsyncModels(self)
+
+    @property
+    def backend(self) -> AsyncBackend:
+        return self._backend
+
+    async def _request(self, request: APIRequest[T]) -> T:
+        return (await self._backend.handle_async_request(request)).parse()
+
+    async def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        return await self._backend.handle_async_request(request)
+
+    async def close(self) -> None:
+        """Close the backend (not an ``http_client`` you passed in)."""
+        await self._backend.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()

@@ -1,0 +1,187 @@
+"""The exception tree. Every error this SDK raises derives from :class:`MistralError`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseValidationError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConflictError",
+    "IncompleteStreamError",
+    "InternalServerError",
+    "InvalidRequestError",
+    "MistralError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "UnsupportedParameterError",
+]
+
+
+class MistralError(Exception):
+    """Base of every error raised by mistral_client."""
+
+
+class InvalidRequestError(MistralError, ValueError):
+    """The call's arguments do not fit the API's request schema; nothing was sent.
+
+    ``errors`` lists each problem as ``(field, message)``.
+    """
+
+    def __init__(self, message: str, *, errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class UnsupportedParameterError(MistralError, ValueError):
+    """A backend cannot honour a parameter (rather than silently ignoring it); nothing was run."""
+
+    def __init__(self, parameter: str, reason: str) -> None:
+        super().__init__(f"{parameter}: {reason}")
+        self.parameter = parameter
+
+
+class APIError(MistralError):
+    """A request reached (or tried to reach) the API and did not succeed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request: httpx.Request | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.request = request
+        self.body = body
+        self.request_id = request_id
+
+
+class APIConnectionError(APIError):
+    """The server could not be reached, or the connection failed before the response was complete."""
+
+    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connecting, or waiting for the next bytes of the response)."""
+
+    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None) -> None:
+        super().__init__(message, request=request)
+
+
+class IncompleteStreamError(APIConnectionError):
+    """A stream ended before the server sent its final ``[DONE]`` event: the output is truncated."""
+
+
+class APIResponseValidationError(APIError):
+    """A response arrived but does not have the shape the API promises; ``field`` names where."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        field: str,
+        response: httpx.Response | None = None,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            message,
+            request=response.request if response is not None else None,
+            body=body,
+            request_id=request_id,
+        )
+        self.field = field
+        self.response = response
+        self.status_code = response.status_code if response is not None else None
+
+
+class APIStatusError(APIError):
+    """The API answered with an error status (4xx or 5xx)."""
+
+    status_code: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: httpx.Response,
+        body: Any = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(message, request=response.request, body=body, request_id=request_id)
+        self.response = response
+        self.status_code = response.status_code
+
+
+class BadRequestError(APIStatusError):
+    """400"""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, wrong or revoked."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403"""
+
+
+class NotFoundError(APIStatusError):
+    """404"""
+
+
+class ConflictError(APIStatusError):
+    """409"""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the server rejected the request body; ``detail`` holds its per-field complaints."""
+
+    @property
+    def detail(self) -> list[dict[str, Any]]:
+        """The spec's ``HTTPValidationError.detail``: ``[{"loc": [...], "msg": ..., "type": ...}]``."""
+        if isinstance(self.body, dict) and isinstance(self.body.get("detail"), list):
+            return [item for item in self.body["detail"] if isinstance(item, dict)]
+        return []
+
+
+class RateLimitError(APIStatusError):
+    """429. ``retry_after`` is the wait the server asked for, in seconds, when it said."""
+
+    retry_after: float | None = None
+
+
+class InternalServerError(APIStatusError):
+    """5xx"""
+
+
+_STATUS_ERRORS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status_code: int) -> type[APIStatusError]:
+    """The most precise error class for an HTTP status."""
+    if status_code >= 500:
+        return InternalServerError
+    return _STATUS_ERRORS.get(status_code, APIStatusError)

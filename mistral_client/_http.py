@@ -1,0 +1,535 @@
+"""The HTTP backends: the Mistral API, or any server that speaks its wire format.
+
+Everything but the I/O lives in :class:`_HTTPCore`, shared by :class:`HTTPBackend` and
+:class:`AsyncHTTPBackend`: URL and header building, body serialization, status-to-error mapping,
+response parsing, the retry policy, and the stream event loop.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import warnings
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import Any, NoReturn, TypeVar
+
+import httpx
+
+from ._backend import (
+    REQUEST_CONTEXT,
+    APIRequest,
+    APIResponse,
+    AsyncBackend,
+    AsyncStreamResponse,
+    Backend,
+    StreamResponse,
+)
+from ._exceptions import (
+    APIConnectionError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    IncompleteStreamError,
+    RateLimitError,
+    status_error_class,
+)
+from ._logging import logger
+from ._retry import RetryPolicy, retry_after
+from ._sse import SSEDecoder
+from ._version import __version__
+
+T = TypeVar("T")
+
+DEFAULT_BASE_URL = "https://api.mistral.ai"
+#: LLM calls can think for minutes; connecting should not take long.
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+USER_AGENT = f"mistral-client-python/{__version__}"
+
+_warned_deprecated_models: set[str] = set()
+
+
+def normalize_base_url(url: str) -> str:
+    """The server root: no trailing slash, and no ``/v1`` (our paths carry it)."""
+    url = url.rstrip("/")
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    return url
+
+
+class _HTTPCore:
+    """The HTTP logic both backends share; subclasses add only the I/O."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str,
+        default_headers: Mapping[str, str] | None,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.retry_policy = retry_policy or RetryPolicy()
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if default_headers:
+            headers.update(default_headers)
+        self._headers = headers
+
+    def __repr__(self) -> str:
+        # Never the headers: they hold the API key.
+        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+
+    # --- building -------------------------------------------------------------------------------
+
+    def build_request(
+        self, client: httpx.Client | httpx.AsyncClient, request: APIRequest[Any]
+    ) -> httpx.Request:
+        options = request.options
+        headers = self._headers
+        if request.operation.endswith(".stream") or options.extra_headers:
+            headers = dict(headers)
+            if request.operation.endswith(".stream"):
+                headers["Accept"] = "text/event-stream"
+            if options.extra_headers:
+                headers.update(options.extra_headers)
+        content: bytes | None = None
+        if request.body is not None:
+            headers = {**headers, "Content-Type": "application/json"}
+            content = self.serialize_body(request)
+        params: Any = None
+        if request.query or options.extra_query:
+            params = {**(request.query or {}), **(options.extra_query or {})}
+            params = {k: v for k, v in params.items() if v is not None}
+        return client.build_request(
+            request.method,
+            self.base_url + request.path,
+            content=content,
+            headers=headers,
+            params=params,
+            timeout=options.timeout,
+        )
+
+    @staticmethod
+    def serialize_body(request: APIRequest[Any]) -> bytes:
+        body = request.body
+        assert body is not None
+        extra = request.options.extra_body
+        if not extra:
+            # One pass in pydantic-core, no dict round trip.
+            return body.model_dump_json(exclude_unset=True, by_alias=True, context=REQUEST_CONTEXT).encode()
+        data = body.model_dump(mode="json", exclude_unset=True, by_alias=True, context=REQUEST_CONTEXT)
+        data.update(extra)
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+    # --- reading --------------------------------------------------------------------------------
+
+    @staticmethod
+    def request_id(response: httpx.Response, body: Any = None) -> str | None:
+        rid: str | None = response.headers.get("x-request-id")
+        if rid is None and isinstance(body, dict):
+            value = body.get("request_id")
+            rid = value if isinstance(value, str) else None
+        return rid
+
+    def status_error(
+        self, response: httpx.Response, *, status_code: int | None = None, body: Any = None
+    ) -> APIStatusError:
+        """The precise error for an error response (its body already read)."""
+        if body is None:
+            try:
+                body = json.loads(response.content) if response.content else None
+            except ValueError:
+                body = response.text or None
+        status = status_code if status_code is not None else response.status_code
+        message = f"Error code: {status}"
+        server_message = _server_message(body)
+        if server_message:
+            message += f" - {server_message}"
+        error_class = status_error_class(status)
+        wait = retry_after(response)
+        if wait is not None and wait > self.retry_policy.max_retry_after:
+            message += (
+                f" (the server asked to retry after {wait:.0f} s, more than max_retry_after="
+                f"{self.retry_policy.max_retry_after:.0f} s, so it was not retried)"
+            )
+        error = error_class(message, response=response, body=body, request_id=self.request_id(response, body))
+        error.status_code = status
+        if isinstance(error, RateLimitError):
+            error.retry_after = wait
+        return error
+
+    def parse(self, request: APIRequest[T], response: httpx.Response, data: str | bytes) -> T:
+        try:
+            return request.parse(data)
+        except ValueError as exc:  # pydantic's ValidationError, imported lazily
+            raise _validation_error(exc, response, data, self.request_id(response)) from None
+
+    def check_deprecation(self, request: APIRequest[Any], response: httpx.Response) -> None:
+        stamp = response.headers.get("x-model-deprecation-timestamp")
+        if stamp is None:
+            return
+        model = str(getattr(request.body, "model", "") or "")
+        if model in _warned_deprecated_models:
+            return
+        _warned_deprecated_models.add(model)
+        warnings.warn(
+            f"The model {model!r} is deprecated and will be retired on {stamp}.",
+            DeprecationWarning,
+            stacklevel=5,
+        )
+
+    def log(self, request: httpx.Request, response: httpx.Response, elapsed: float, retries: int) -> None:
+        if logger.isEnabledFor(20):  # INFO; the check keeps the hot path free of formatting
+            logger.info(
+                "%s %s -> %d in %.3f s (request_id=%s, retries=%d)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                elapsed,
+                response.headers.get("x-request-id"),
+                retries,
+            )
+
+    def info(self, response: httpx.Response, started: float, retries: int) -> dict[str, Any]:
+        return {
+            "status_code": response.status_code,
+            "headers": response.headers,
+            "request_id": response.headers.get("x-request-id"),
+            "retries_taken": retries,
+            "elapsed": time.perf_counter() - started,
+            "http_response": response,
+        }
+
+
+class _EventReader:
+    """Turns a stream's bytes into parsed events: one SSE decode and one JSON parse per event."""
+
+    __slots__ = ("_core", "_decoder", "_request", "_response", "done")
+
+    def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx.Response) -> None:
+        self._core = core
+        self._request = request
+        self._response = response
+        self._decoder = SSEDecoder()
+        self.done = False
+
+    def feed(self, data: bytes) -> list[Any]:
+        items = []
+        for event in self._decoder.feed(data):
+            if event.data == "[DONE]":
+                self.done = True
+                break
+            if event.event == "error":
+                self._raise_error(event.data)
+            item = self._core.parse(self._request, self._response, event.data)
+            extra = item.__pydantic_extra__
+            if getattr(item, "object", None) == "error" or (extra and "error" in extra):
+                self._raise_error(event.data)
+            items.append(item)
+        return items
+
+    def end(self) -> None:
+        if not self.done:
+            raise IncompleteStreamError(
+                "The stream ended before the server sent [DONE]: the output is incomplete.",
+                request=self._response.request,
+            )
+
+    def _raise_error(self, data: str) -> NoReturn:
+        try:
+            body: Any = json.loads(data)
+        except ValueError:
+            body = data
+        error = body.get("error", body) if isinstance(body, dict) else body
+        raise self._core.status_error(self._response, status_code=_error_status(error), body=body)
+
+
+def _error_status(error: Any) -> int:
+    """The HTTP status an error sent inside a 200 stream stands for."""
+    if isinstance(error, dict):
+        for key in ("status", "status_code", "code"):
+            value = error.get(key)
+            try:
+                status = int(value) if value is not None else 0
+            except (TypeError, ValueError):
+                continue
+            if 400 <= status <= 599:
+                return status
+        kind = str(error.get("type", ""))
+        for needle, status in (("rate", 429), ("auth", 401), ("permission", 403), ("invalid", 400)):
+            if needle in kind:
+                return status
+    return 500
+
+
+def _server_message(body: Any) -> str | None:
+    if isinstance(body, str):
+        return body[:500]
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict):
+        body = error
+    elif isinstance(error, str):
+        return error
+    message = body.get("message")
+    if isinstance(message, str):
+        return message
+    detail = body.get("detail")
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                loc = ".".join(str(p) for p in item.get("loc", []))
+                parts.append(f"{loc}: {item.get('msg')}" if loc else str(item.get("msg")))
+        return "; ".join(parts) or None
+    if isinstance(detail, str):
+        return detail
+    return None
+
+
+def _validation_error(
+    exc: ValueError, response: httpx.Response | None, data: str | bytes, request_id: str | None
+) -> APIResponseValidationError:
+    errors = exc.errors() if hasattr(exc, "errors") else [{"loc": (), "msg": str(exc)}]
+    first = errors[0]
+    field = ".".join(str(part) for part in first["loc"]) or "<root>"
+    try:
+        body: Any = json.loads(data)
+    except ValueError:
+        body = data
+    return APIResponseValidationError(
+        f"Could not parse the response: {field}: {first['msg']}",
+        field=field,
+        response=response,
+        body=body,
+        request_id=request_id,
+    )
+
+
+def _connection_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out: {type(exc).__name__}", request=request)
+    return APIConnectionError(f"Connection error: {exc or type(exc).__name__}", request=request)
+
+
+def _tenacity_kwargs(policy: RetryPolicy, max_retries: int) -> dict[str, Any]:
+    from tenacity import retry_if_exception, stop_after_attempt
+
+    return {
+        "stop": stop_after_attempt(max_retries + 1),
+        "wait": policy.tenacity_wait,
+        "retry": retry_if_exception(policy.is_retryable),
+        "reraise": True,
+    }
+
+
+def _log_retry(policy: RetryPolicy) -> Any:
+    def before_sleep(state: Any) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        logger.info("retrying in %.2f s after %s", state.upcoming_sleep, type(error).__name__)
+
+    return before_sleep
+
+
+class HTTPBackend(_HTTPCore, Backend):
+    """Sends requests over HTTP with a sync ``httpx.Client``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str = DEFAULT_BASE_URL,
+        http_client: httpx.Client | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key, base_url=base_url, default_headers=default_headers, retry_policy=retry_policy
+        )
+        self._owns_client = http_client is None
+        self._http_client = http_client
+        self._lock = threading.Lock()
+
+    @property
+    def _client(self) -> httpx.Client:
+        # Made on first use: building its SSL context costs more than importing this whole package.
+        client = self._http_client
+        if client is None:
+            with self._lock:
+                if self._http_client is None:
+                    self._http_client = httpx.Client(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
+                client = self._http_client
+        return client
+
+    def close(self) -> None:
+        if self._owns_client and self._http_client is not None:
+            self._http_client.close()
+
+    def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx.Response, int, float]:
+        """Send with retries; returns a 2xx response (its body unread when streaming)."""
+        started = time.perf_counter()
+        http_request = self.build_request(self._client, request)
+
+        def attempt() -> httpx.Response:
+            try:
+                response = self._client.send(http_request, stream=stream)
+            except httpx.TransportError as exc:
+                raise _connection_error(exc, http_request) from exc
+            if response.status_code >= 400:
+                try:
+                    response.read()
+                except httpx.TransportError as exc:
+                    raise _connection_error(exc, http_request) from exc
+                finally:
+                    response.close()
+                raise self.status_error(response)
+            return response
+
+        retries = 0
+        max_retries = request.options.max_retries
+        if max_retries <= 0:
+            response = attempt()
+        else:
+            from tenacity import Retrying
+
+            retrying = Retrying(
+                **_tenacity_kwargs(self.retry_policy, max_retries), before_sleep=_log_retry(self.retry_policy)
+            )
+            response = retrying(attempt)
+            retries = retrying.statistics.get("attempt_number", 1) - 1
+        self.log(http_request, response, time.perf_counter() - started, retries)
+        self.check_deprecation(request, response)
+        return response, retries, started
+
+    def handle_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        response, retries, started = self._send(request, stream=False)
+        content = response.content
+        return APIResponse(
+            lambda: self.parse(request, response, content), **self.info(response, started, retries)
+        )
+
+    def handle_stream(self, request: APIRequest[T]) -> StreamResponse[T]:
+        response, retries, started = self._send(request, stream=True)
+        return StreamResponse(
+            self._events(request, response), response.close, **self.info(response, started, retries)
+        )
+
+    def _events(self, request: APIRequest[T], response: httpx.Response) -> Iterator[T]:
+        reader = _EventReader(self, request, response)
+        try:
+            for data in response.iter_bytes():
+                yield from reader.feed(data)
+                if reader.done:
+                    return
+            reader.end()
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, response.request) from exc
+        finally:
+            response.close()
+
+
+class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
+    """Sends requests over HTTP with an ``httpx.AsyncClient`` (asyncio or trio)."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str = DEFAULT_BASE_URL,
+        http_client: httpx.AsyncClient | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key, base_url=base_url, default_headers=default_headers, retry_policy=retry_policy
+        )
+        self._owns_client = http_client is None
+        self._http_client = http_client
+
+    @property
+    def _client(self) -> httpx.AsyncClient:
+        # Made on first use, like the sync backend's; one event loop thread, so no lock.
+        if self._http_client is None:
+            self._http_client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
+        return self._http_client
+
+    async def aclose(self) -> None:
+        if self._owns_client and self._http_client is not None:
+            await self._http_client.aclose()
+
+    async def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx.Response, int, float]:
+        started = time.perf_counter()
+        http_request = self.build_request(self._client, request)
+
+        async def attempt() -> httpx.Response:
+            try:
+                response = await self._client.send(http_request, stream=stream)
+            except httpx.TransportError as exc:
+                raise _connection_error(exc, http_request) from exc
+            if response.status_code >= 400:
+                try:
+                    await response.aread()
+                except httpx.TransportError as exc:
+                    raise _connection_error(exc, http_request) from exc
+                finally:
+                    await response.aclose()
+                raise self.status_error(response)
+            return response
+
+        retries = 0
+        max_retries = request.options.max_retries
+        if max_retries <= 0:
+            response = await attempt()
+        else:
+            import anyio
+            from tenacity import AsyncRetrying
+
+            retrying = AsyncRetrying(
+                **_tenacity_kwargs(self.retry_policy, max_retries),
+                sleep=anyio.sleep,  # not asyncio.sleep: the client must run under trio too
+                before_sleep=_log_retry(self.retry_policy),
+            )
+            response = await retrying(attempt)
+            retries = retrying.statistics.get("attempt_number", 1) - 1
+        self.log(http_request, response, time.perf_counter() - started, retries)
+        self.check_deprecation(request, response)
+        return response, retries, started
+
+    async def handle_async_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        response, retries, started = await self._send(request, stream=False)
+        content = response.content
+        return APIResponse(
+            lambda: self.parse(request, response, content), **self.info(response, started, retries)
+        )
+
+    async def handle_async_stream(self, request: APIRequest[T]) -> AsyncStreamResponse[T]:
+        response, retries, started = await self._send(request, stream=True)
+        return AsyncStreamResponse(
+            self._events(request, response), response.aclose, **self.info(response, started, retries)
+        )
+
+    async def _events(self, request: APIRequest[T], response: httpx.Response) -> AsyncIterator[T]:
+        reader = _EventReader(self, request, response)
+        try:
+            async for data in response.aiter_bytes():
+                for item in reader.feed(data):
+                    yield item
+                if reader.done:
+                    return
+            reader.end()
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, response.request) from exc
+        finally:
+            await _shielded_aclose(response)
+
+
+async def _shielded_aclose(response: httpx.Response) -> None:
+    """Close even while the consuming task is being cancelled, so the connection goes back to the pool."""
+    import anyio
+
+    with anyio.CancelScope(shield=True):
+        await response.aclose()
