@@ -12,7 +12,7 @@ import threading
 import time
 import warnings
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import httpx
 
@@ -27,6 +27,7 @@ from ._backend import (
 )
 from ._exceptions import (
     APIConnectionError,
+    APIError,
     APIResponseValidationError,
     APIStatusError,
     APITimeoutError,
@@ -38,6 +39,9 @@ from ._logging import logger
 from ._retry import RetryPolicy, retry_after
 from ._sse import SSEDecoder
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
 
 T = TypeVar("T")
 
@@ -316,23 +320,35 @@ def _connection_error(exc: httpx.TransportError, request: httpx.Request | None) 
     return APIConnectionError(f"Connection error: {exc or type(exc).__name__}", request=request)
 
 
-def _tenacity_kwargs(policy: RetryPolicy, max_retries: int) -> dict[str, Any]:
+def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
+    """tenacity's arguments for the retries that follow a failed first attempt.
+
+    The first attempt runs outside tenacity, so a call that succeeds pays nothing for it (building
+    a ``Retrying`` costs more than parsing a response). Retry ``k`` is tenacity's attempt ``k``.
+    """
     from tenacity import retry_if_exception, stop_after_attempt
 
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        return policy.delay(state.attempt_number + 1, error)
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        logger.info("retrying in %.2f s after %s", state.upcoming_sleep, type(error).__name__)
+
     return {
-        "stop": stop_after_attempt(max_retries + 1),
-        "wait": policy.tenacity_wait,
+        "stop": stop_after_attempt(retries),
+        "wait": wait,
         "retry": retry_if_exception(policy.is_retryable),
+        "before_sleep": before_sleep,
         "reraise": True,
     }
 
 
-def _log_retry(policy: RetryPolicy) -> Any:
-    def before_sleep(state: Any) -> None:
-        error = state.outcome.exception() if state.outcome is not None else None
-        logger.info("retrying in %.2f s after %s", state.upcoming_sleep, type(error).__name__)
-
-    return before_sleep
+def _first_delay(policy: RetryPolicy, error: APIError) -> float:
+    delay = policy.delay(1, error)
+    logger.info("retrying in %.2f s after %s", delay, type(error).__name__)
+    return delay
 
 
 class HTTPBackend(_HTTPCore, Backend):
@@ -391,16 +407,17 @@ class HTTPBackend(_HTTPCore, Backend):
 
         retries = 0
         max_retries = request.options.max_retries
-        if max_retries <= 0:
+        try:
             response = attempt()
-        else:
+        except APIError as exc:
+            if max_retries <= 0 or not self.retry_policy.is_retryable(exc):
+                raise
             from tenacity import Retrying
 
-            retrying = Retrying(
-                **_tenacity_kwargs(self.retry_policy, max_retries), before_sleep=_log_retry(self.retry_policy)
-            )
+            time.sleep(_first_delay(self.retry_policy, exc))
+            retrying = Retrying(**_retrying_kwargs(self.retry_policy, max_retries))
             response = retrying(attempt)
-            retries = retrying.statistics.get("attempt_number", 1) - 1
+            retries = retrying.statistics.get("attempt_number", 1)
         self.log(http_request, response, time.perf_counter() - started, retries)
         self.check_deprecation(request, response)
         return response, retries, started
@@ -482,19 +499,19 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
 
         retries = 0
         max_retries = request.options.max_retries
-        if max_retries <= 0:
+        try:
             response = await attempt()
-        else:
+        except APIError as exc:
+            if max_retries <= 0 or not self.retry_policy.is_retryable(exc):
+                raise
             import anyio
             from tenacity import AsyncRetrying
 
-            retrying = AsyncRetrying(
-                **_tenacity_kwargs(self.retry_policy, max_retries),
-                sleep=anyio.sleep,  # not asyncio.sleep: the client must run under trio too
-                before_sleep=_log_retry(self.retry_policy),
-            )
+            # anyio.sleep, not asyncio.sleep: the client must run under trio too.
+            await anyio.sleep(_first_delay(self.retry_policy, exc))
+            retrying = AsyncRetrying(sleep=anyio.sleep, **_retrying_kwargs(self.retry_policy, max_retries))
             response = await retrying(attempt)
-            retries = retrying.statistics.get("attempt_number", 1) - 1
+            retries = retrying.statistics.get("attempt_number", 1)
         self.log(http_request, response, time.perf_counter() - started, retries)
         self.check_deprecation(request, response)
         return response, retries, started

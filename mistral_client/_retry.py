@@ -12,7 +12,6 @@ from ._exceptions import APIConnectionError, APIStatusError
 
 if TYPE_CHECKING:
     import httpx
-    from tenacity import RetryCallState
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 
@@ -61,11 +60,6 @@ class RetryPolicy:
             if wait is not None and wait <= self.max_retry_after:
                 return max(wait, 0.0)
         return self.backoff(retry_number)
-
-    def tenacity_wait(self, state: RetryCallState) -> float:
-        """The ``wait=`` callback for tenacity."""
-        error = state.outcome.exception() if state.outcome is not None else None
-        return self.delay(state.attempt_number, error)
 
 
 def retry_after(response: httpx.Response) -> float | None:
