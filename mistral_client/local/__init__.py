@@ -1,0 +1,65 @@
+"""In-process inference on open-weight models (the ``local`` extra: torch, transformers, mistral-common).
+
+    from mistral_client import Client
+    from mistral_client.local import LocalBackend
+
+    client = Client(backend=LocalBackend("path/to/model-dir"))
+
+Importing this package is cheap: the classes that need torch load on first access.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from mistral_client.local._backend import LocalBackend
+from mistral_client.local._types import (
+    Completion,
+    FinishReason,
+    GenerationEvent,
+    GenerationParams,
+    GenerationResult,
+    ToolCall,
+)
+
+if TYPE_CHECKING:
+    from mistral_client.local._embeddings import EmbeddingModel, EmbeddingResult
+    from mistral_client.local._engine import Engine, PromptTooLongError
+    from mistral_client.local._loader import LoadOptions
+    from mistral_client.local._tokenizer import FIMNotSupportedError, PromptEncoder
+
+# Public name -> module, imported on first attribute access so that torch loads only when used.
+_LAZY = {
+    "EmbeddingModel": "_embeddings",
+    "EmbeddingResult": "_embeddings",
+    "Engine": "_engine",
+    "PromptTooLongError": "_engine",
+    "LoadOptions": "_loader",
+    "FIMNotSupportedError": "_tokenizer",
+    "PromptEncoder": "_tokenizer",
+}
+
+__all__ = [
+    "Completion",
+    "EmbeddingModel",
+    "EmbeddingResult",
+    "Engine",
+    "FIMNotSupportedError",
+    "FinishReason",
+    "GenerationEvent",
+    "GenerationParams",
+    "GenerationResult",
+    "LoadOptions",
+    "LocalBackend",
+    "PromptEncoder",
+    "PromptTooLongError",
+    "ToolCall",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

@@ -1,0 +1,475 @@
+"""``LocalBackend``: the API's endpoints answered in-process by open weights.
+
+It implements both sides of the backend seam, so ``Client(backend=...)`` and
+``AsyncClient(backend=...)`` take it alike. The engine works in plain Python types
+(:mod:`._types`); this module maps the API's typed requests onto it and its results back onto the
+API's response types, so the same code and the same types serve the API and the local weights.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import os
+import struct
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import httpx
+
+from .._backend import (
+    REQUEST_CONTEXT,
+    APIRequest,
+    APIResponse,
+    AsyncBackend,
+    AsyncStreamResponse,
+    Backend,
+    StreamResponse,
+)
+from .._exceptions import InvalidRequestError, NotFoundError, UnsupportedParameterError
+from ..types.chat import (
+    AssistantMessage,
+    ChatCompletionChoice,
+    ChatCompletionResponse,
+    CompletionChunk,
+    CompletionResponseStreamChoice,
+    DeltaMessage,
+    FIMCompletionResponse,
+    FunctionCall,
+    ToolCall,
+    UsageInfo,
+)
+from ..types.embeddings import EmbeddingResponse, EmbeddingResponseData
+from ..types.models import BaseModelCard, DeleteModelResponse, ModelCapabilities, ModelList
+from ..types.requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
+from ._types import GenerationEvent, GenerationParams, GenerationResult, collect
+from ._types import ToolCall as EngineToolCall
+
+T = TypeVar("T")
+
+#: Mistral's safety system prompt, which the API prepends when ``safe_prompt=True``.
+SAFE_PROMPT = (
+    "Always assist with care, respect, and truth. Respond with utmost utility yet securely. "
+    "Avoid harmful, unethical, prejudiced, or negative content. "
+    "Ensure replies promote fairness and positivity."
+)
+#: The API's default when a request gives no temperature (it varies by model there).
+DEFAULT_TEMPERATURE = 0.7
+
+
+class LocalBackend(Backend, AsyncBackend):
+    """Runs a model directory (Hugging Face layout, safetensors) or a ``.gguf`` file in-process.
+
+    ``device`` is ``"cpu"``, ``"cuda"``, ``"cuda:1"``... (default: CUDA when available); ``dtype`` is
+    ``"float32"``, ``"bfloat16"`` or ``"float16"``; ``num_threads`` sets torch's CPU threads.
+    The weights load on first use of what needs them: a chat model for chat and FIM, a
+    sentence-embedding model for embeddings. ``model_name`` is what ``models.list()`` reports.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        device: str | None = None,
+        dtype: str | None = None,
+        num_threads: int | None = None,
+        model_name: str | None = None,
+    ) -> None:
+        self.path = Path(path)
+        if not self.path.exists():
+            raise FileNotFoundError(f"LocalBackend: no model at {self.path}")
+        self.device = device
+        self.dtype = dtype
+        self.num_threads = num_threads
+        self.model_name = model_name or self.path.stem
+        self._engine: Any = None
+        self._embedder: Any = None
+        self._load_lock = threading.Lock()
+        # One forward pass at a time: concurrent requests interleave token by token.
+        self._step_lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<LocalBackend path={str(self.path)!r} device={self.device!r}>"
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def _options(self) -> Any:
+        from ._loader import LoadOptions
+
+        return LoadOptions(device=self.device, dtype=self.dtype, num_threads=self.num_threads)
+
+    @property
+    def engine(self) -> Any:
+        """The generation engine (loaded on first use)."""
+        if self._engine is None:
+            with self._load_lock:
+                if self._engine is None:
+                    from ._engine import Engine
+
+                    self._engine = Engine.load(self.path, self._options())
+        return self._engine
+
+    @property
+    def embedder(self) -> Any:
+        """The embedding model (loaded on first use)."""
+        if self._embedder is None:
+            with self._load_lock:
+                if self._embedder is None:
+                    from ._embeddings import EmbeddingModel
+
+                    self._embedder = EmbeddingModel.load(
+                        self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
+                    )
+        return self._embedder
+
+    # --- the sync seam ------------------------------------------------------------------------
+
+    def handle_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        return self._respond(request, None)
+
+    def handle_stream(self, request: APIRequest[T]) -> StreamResponse[T]:
+        cancel = threading.Event()
+        chunks = self._stream_chunks(request, cancel)
+        return StreamResponse(cast("Iterator[T]", chunks), cancel.set, **_info())
+
+    # --- the async seam: the work runs in worker threads, the event loop never blocks ----------
+
+    async def handle_async_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        import anyio
+
+        cancel = threading.Event()
+        try:
+            return await anyio.to_thread.run_sync(self._respond, request, cancel, abandon_on_cancel=True)
+        except anyio.get_cancelled_exc_class():
+            cancel.set()  # the abandoned thread stops before its next token
+            raise
+
+    async def handle_async_stream(self, request: APIRequest[T]) -> AsyncStreamResponse[T]:
+        import anyio
+        import anyio.lowlevel
+
+        cancel = threading.Event()
+        chunks = self._stream_chunks(request, cancel)  # validates now, in the caller's task
+        send, receive = anyio.create_memory_object_stream[Any](max_buffer_size=16)
+        token = anyio.lowlevel.current_token()
+
+        def produce() -> None:
+            # A plain thread, not a task: a stream object may outlive any task group of the caller.
+            try:
+                for chunk in chunks:
+                    anyio.from_thread.run(send.send, chunk, token=token)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError):
+                cancel.set()  # the consumer went away
+            except BaseException as exc:  # handed over to the consumer, raised there
+                try:
+                    anyio.from_thread.run(send.send, _Failure(exc), token=token)
+                except Exception:
+                    cancel.set()
+            finally:
+                with contextlib.suppress(Exception):  # the event loop is already gone
+                    anyio.from_thread.run_sync(send.close, token=token)
+
+        threading.Thread(target=produce, name="mistral-local-stream", daemon=True).start()
+
+        async def events() -> AsyncIterator[Any]:
+            async with receive:
+                async for item in receive:
+                    if isinstance(item, _Failure):
+                        raise item.error
+                    yield item
+
+        async def close() -> None:
+            cancel.set()
+            await receive.aclose()
+
+        return AsyncStreamResponse(cast("AsyncIterator[T]", events()), close, **_info())
+
+    # --- dispatch -----------------------------------------------------------------------------
+
+    def _respond(self, request: APIRequest[T], cancel: threading.Event | None) -> APIResponse[T]:
+        handler = self._HANDLERS.get(request.operation)
+        if handler is None:
+            raise UnsupportedParameterError(
+                request.operation, "the local backend does not serve this endpoint"
+            )
+        result = handler(self, request, cancel)
+        return APIResponse(lambda: result, **_info())
+
+    def _chat(self, request: APIRequest[Any], cancel: threading.Event | None) -> ChatCompletionResponse:
+        body = cast(ChatCompletionRequest, request.body)
+        prompt, params = self._chat_prompt(body)
+        result = self._generate(prompt, params, cancel)
+        return _response(ChatCompletionResponse, body.model, result)
+
+    def _fim(self, request: APIRequest[Any], cancel: threading.Event | None) -> FIMCompletionResponse:
+        body = cast(FIMCompletionRequest, request.body)
+        prompt, params = self._fim_prompt(body)
+        result = self._generate(prompt, params, cancel)
+        return _response(FIMCompletionResponse, body.model, result)
+
+    def _embeddings(self, request: APIRequest[Any], cancel: threading.Event | None) -> EmbeddingResponse:
+        body = cast(EmbeddingRequest, request.body)
+        if body.output_dtype != "float":
+            raise UnsupportedParameterError("output_dtype", "the local backend returns float embeddings only")
+        texts = [body.input] if isinstance(body.input, str) else list(body.input)
+        try:
+            with self._step_lock:
+                result = self.embedder.embed(texts, output_dimension=body.output_dimension)
+        except ValueError as exc:
+            raise InvalidRequestError(
+                f"Invalid request: {exc}", errors=[("output_dimension", str(exc))]
+            ) from None
+        vectors, prompt_tokens = result.vectors, result.prompt_tokens
+        data = [
+            EmbeddingResponseData(index=i, embedding=_encode_vector(vector, body.encoding_format))
+            for i, vector in enumerate(vectors)
+        ]
+        return EmbeddingResponse(
+            id=_new_id(),
+            model=body.model,
+            data=data,
+            usage=UsageInfo(prompt_tokens=prompt_tokens, completion_tokens=0, total_tokens=prompt_tokens),
+        )
+
+    def _models_list(self, request: APIRequest[Any], cancel: threading.Event | None) -> ModelList:
+        return ModelList(data=[self._card()])
+
+    def _models_retrieve(self, request: APIRequest[Any], cancel: threading.Event | None) -> BaseModelCard:
+        model_id = request.path_params.get("model_id")
+        if model_id != self.model_name:
+            response = httpx.Response(404, request=httpx.Request(request.method, f"local://{request.path}"))
+            raise NotFoundError(
+                f"Error code: 404 - no model {model_id!r} here; this backend serves {self.model_name!r}",
+                response=response,
+            )
+        return self._card()
+
+    def _models_delete(self, request: APIRequest[Any], cancel: threading.Event | None) -> DeleteModelResponse:
+        raise UnsupportedParameterError("model_id", "the local backend cannot delete models")
+
+    _HANDLERS: dict[str, Callable[[LocalBackend, APIRequest[Any], threading.Event | None], Any]] = {
+        "chat.complete": _chat,
+        "fim.complete": _fim,
+        "embeddings.create": _embeddings,
+        "models.list": _models_list,
+        "models.retrieve": _models_retrieve,
+        "models.delete": _models_delete,
+    }
+
+    def _card(self) -> BaseModelCard:
+        capabilities: dict[str, bool] = {}
+        if (self.path / "config.json").exists() or self.path.suffix == ".gguf" or self._engine is not None:
+            capabilities["completion_chat"] = True
+        return BaseModelCard(
+            id=self.model_name,
+            owned_by="local",
+            created=int(self.path.stat().st_mtime),
+            capabilities=ModelCapabilities(**capabilities),
+        )
+
+    # --- generation ---------------------------------------------------------------------------
+
+    def _chat_prompt(self, body: ChatCompletionRequest) -> tuple[list[int], GenerationParams]:
+        _reject_unsupported_chat(body)
+        messages = [
+            m.model_dump(mode="json", exclude_none=True, context=REQUEST_CONTEXT) for m in body.messages
+        ]
+        if body.safe_prompt:
+            messages = _with_safe_prompt(messages)
+        tools = None
+        if body.tools and body.tool_choice != "none":
+            tools = [t.model_dump(mode="json", exclude_none=True, by_alias=True) for t in body.tools]
+        prompt = self.engine.encoder.encode_chat(messages, tools)
+        return prompt, _params(body, parse_tool_calls=tools is not None)
+
+    def _fim_prompt(self, body: FIMCompletionRequest) -> tuple[list[int], GenerationParams]:
+        if body.min_tokens:
+            raise UnsupportedParameterError(
+                "min_tokens", "the local backend cannot force a minimum length yet"
+            )
+        prompt = self.engine.encoder.encode_fim(body.prompt, body.suffix)
+        return prompt, _params(body, parse_tool_calls=False)
+
+    def _events(
+        self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
+    ) -> Iterator[GenerationEvent]:
+        try:
+            generator = self.engine.generate(prompt, params, cancel)
+        except ValueError as exc:  # an empty or too long prompt
+            raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
+        while True:
+            with self._step_lock:
+                event = next(generator, None)
+            if event is None:
+                return
+            yield event
+
+    def _generate(
+        self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
+    ) -> GenerationResult:
+        return collect(self._events(prompt, params, cancel), params.n, len(prompt))
+
+    def _stream_chunks(self, request: APIRequest[Any], cancel: threading.Event) -> Iterator[CompletionChunk]:
+        if request.operation == "chat.stream":
+            prompt, params = self._chat_prompt(cast(ChatCompletionRequest, request.body))
+        elif request.operation == "fim.stream":
+            prompt, params = self._fim_prompt(cast(FIMCompletionRequest, request.body))
+        else:
+            raise UnsupportedParameterError(request.operation, "not a streaming endpoint")
+        model = cast(Any, request.body).model
+        return _chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
+
+
+class _Failure:
+    """An exception crossing from the producer thread to the consumer."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _info() -> dict[str, Any]:
+    return {"status_code": 200, "request_id": _new_id()}
+
+
+def _new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _reject_unsupported_chat(body: ChatCompletionRequest) -> None:
+    """Parameters the local engine cannot honour fail loudly rather than being ignored."""
+    if body.response_format is not None and body.response_format.type != "text":
+        raise UnsupportedParameterError(
+            "response_format",
+            f"{body.response_format.type!r} needs constrained decoding, which the local backend lacks",
+        )
+    if body.tool_choice not in ("auto", "none"):
+        raise UnsupportedParameterError("tool_choice", "the local backend cannot force a tool call")
+    if not body.parallel_tool_calls:
+        raise UnsupportedParameterError(
+            "parallel_tool_calls", "the local backend cannot limit tool calls to one"
+        )
+    for name in ("presence_penalty", "frequency_penalty"):
+        if getattr(body, name):
+            raise UnsupportedParameterError(name, "repetition penalties are not implemented locally")
+    for name in ("guardrails", "reasoning_effort", "prompt_mode"):
+        if getattr(body, name) is not None:
+            raise UnsupportedParameterError(name, "not available on the local backend")
+    for tool in body.tools or []:
+        if tool.type != "function":
+            raise UnsupportedParameterError(
+                "tools", f"{tool.type!r} is a hosted tool; only function tools run locally"
+            )
+
+
+def _with_safe_prompt(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
+        return [{**messages[0], "content": f"{SAFE_PROMPT}\n\n{messages[0]['content']}"}, *messages[1:]]
+    return [{"role": "system", "content": SAFE_PROMPT}, *messages]
+
+
+def _params(
+    body: ChatCompletionRequest | FIMCompletionRequest, *, parse_tool_calls: bool
+) -> GenerationParams:
+    stop = body.stop
+    return GenerationParams(
+        max_tokens=body.max_tokens or None,
+        temperature=DEFAULT_TEMPERATURE if body.temperature is None else body.temperature,
+        top_p=1.0 if body.top_p is None else body.top_p,
+        stop=(stop,) if isinstance(stop, str) else tuple(stop or ()),
+        random_seed=body.random_seed,
+        n=getattr(body, "n", None) or 1,
+        parse_tool_calls=parse_tool_calls,
+    )
+
+
+def _tool_calls(calls: tuple[EngineToolCall, ...]) -> list[ToolCall] | None:
+    if not calls:
+        return None
+    return [
+        ToolCall(
+            id=call.id,
+            type="function",
+            function=FunctionCall(name=call.name, arguments=call.arguments),
+            index=i,
+        )
+        for i, call in enumerate(calls)
+    ]
+
+
+R = TypeVar("R", bound=ChatCompletionResponse)
+
+
+def _response(response_type: type[R], model: str, result: GenerationResult) -> R:
+    return response_type(
+        id=_new_id(),
+        model=model,
+        created=int(time.time()),
+        usage=UsageInfo(
+            prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            total_tokens=result.total_tokens,
+        ),
+        choices=[
+            ChatCompletionChoice(
+                index=c.index,
+                message=AssistantMessage(content=c.text, tool_calls=_tool_calls(c.tool_calls)),
+                finish_reason=c.finish_reason,
+            )
+            for c in result.completions
+        ],
+    )
+
+
+def _chunks(
+    events: Iterator[GenerationEvent], model: str, prompt_tokens: int, n: int
+) -> Iterator[CompletionChunk]:
+    """The API's chunk sequence: a role chunk per choice, a chunk per text delta, and a final chunk
+    with the finish reason, any tool calls, and (on the last one) the usage."""
+    chunk_id = _new_id()
+    created = int(time.time())
+
+    def chunk(
+        index: int, delta: DeltaMessage, finish_reason: str | None = None, usage: UsageInfo | None = None
+    ) -> CompletionChunk:
+        return CompletionChunk(
+            id=chunk_id,
+            model=model,
+            created=created,
+            usage=usage,
+            choices=[CompletionResponseStreamChoice(index=index, delta=delta, finish_reason=finish_reason)],
+        )
+
+    for index in range(n):
+        yield chunk(index, DeltaMessage(role="assistant", content=""))
+    completion_tokens = [0] * n
+    remaining = n
+    for event in events:
+        completion_tokens[event.index] = event.completion_tokens
+        if event.text:
+            yield chunk(event.index, DeltaMessage(content=event.text))
+        if event.finish_reason is not None:
+            remaining -= 1
+            usage = None
+            if remaining == 0:
+                total = sum(completion_tokens)
+                usage = UsageInfo(
+                    prompt_tokens=prompt_tokens, completion_tokens=total, total_tokens=prompt_tokens + total
+                )
+            yield chunk(
+                event.index,
+                DeltaMessage(tool_calls=_tool_calls(event.tool_calls)),
+                event.finish_reason,
+                usage,
+            )
+
+
+def _encode_vector(vector: list[float], encoding_format: str) -> list[float] | str:
+    if encoding_format == "base64":
+        return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
+    return vector

@@ -1,0 +1,100 @@
+"""Loading a causal LM with transformers, from a Hugging Face directory or a GGUF file."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from mistral_client.local._model_files import ModelFiles
+from mistral_client.local._tokenizer import TokenizerMode
+
+_DTYPES: dict[str, torch.dtype] = {
+    "float32": torch.float32,
+    "float16": torch.float16,
+    "bfloat16": torch.bfloat16,
+}
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """Where and how to run the weights."""
+
+    #: ``"cpu"``, ``"cuda"``, ``"cuda:1"``...; ``None`` picks CUDA when available, else CPU.
+    device: str | None = None
+    #: ``"float32"``, ``"bfloat16"`` or ``"float16"``; ``None`` picks float32 on CPU (fast everywhere)
+    #: and bfloat16 on CUDA (float16 on GPUs without bfloat16).
+    dtype: str | None = None
+    #: torch intra-op threads. This is process-wide in torch; ``None`` leaves it alone.
+    num_threads: int | None = None
+    #: Which tokenizer encodes prompts: see :func:`~mistral_client.local._tokenizer.load_prompt_encoder`.
+    tokenizer: TokenizerMode = "auto"
+
+
+def resolve_device(name: str | None) -> torch.device:
+    if name is None:
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise RuntimeError("device 'cuda' was requested but torch sees no CUDA device")
+    return device
+
+
+def resolve_dtype(name: str | None, device: torch.device) -> torch.dtype:
+    if name is not None:
+        try:
+            return _DTYPES[name.removeprefix("torch.")]
+        except KeyError:
+            raise ValueError(f"unsupported dtype {name!r}; choose one of {sorted(_DTYPES)}") from None
+    if device.type == "cuda":
+        return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+    return torch.float32
+
+
+def apply_threads(num_threads: int | None) -> None:
+    if num_threads is not None:
+        if num_threads < 1:
+            raise ValueError("num_threads must be at least 1")
+        torch.set_num_threads(num_threads)
+
+
+def load_causal_lm(files: ModelFiles, options: LoadOptions) -> Any:
+    """Load the model in eval mode on the requested device and dtype."""
+    from transformers import AutoModelForCausalLM
+
+    device = resolve_device(options.device)
+    dtype = resolve_dtype(options.dtype, device)
+    apply_threads(options.num_threads)
+    kwargs: dict[str, Any] = {"local_files_only": True, dtype_kwarg(): dtype}
+    if files.gguf_file is not None:
+        _check_gguf_support()
+        # transformers dequantizes every GGUF tensor to ``dtype`` at load time: memory is that of
+        # an unquantized model, and speed that of the unquantized architecture.
+        kwargs["gguf_file"] = files.gguf_file
+    model: Any = AutoModelForCausalLM.from_pretrained(str(files.directory), **kwargs)
+    return model.to(device).eval()
+
+
+def dtype_kwarg() -> str:
+    """The ``from_pretrained`` keyword naming the dtype in the installed transformers."""
+    import transformers
+
+    # transformers 4.56 renamed ``torch_dtype`` to ``dtype`` (the old name warns, later fails).
+    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+    return "dtype" if (major, minor) >= (4, 56) else "torch_dtype"
+
+
+def _check_gguf_support() -> None:
+    import transformers
+
+    needed = ["gguf"]
+    if int(transformers.__version__.split(".")[0]) >= 5:
+        needed.append("accelerate")  # transformers 5 refuses GGUF files without it
+    missing = [m for m in needed if importlib.util.find_spec(m) is None]
+    if missing:
+        raise ImportError(
+            f"loading GGUF weights through transformers needs {' and '.join(missing)}: "
+            f"pip install {' '.join(missing)}"
+        )

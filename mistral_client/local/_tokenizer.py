@@ -1,0 +1,247 @@
+"""Prompt encoding: Mistral API chat/FIM requests (plain wire-format dicts) to token ids.
+
+A directory that ships a Mistral tokenizer file is encoded with mistral-common, exactly as Mistral's
+own serving stack does; any other Hugging Face chat model falls back to its chat template.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+from mistral_client.local._model_files import ModelFiles
+from mistral_client.local._tool_calls import ToolCallTokens
+
+Message = Mapping[str, Any]
+ToolSpec = Mapping[str, Any]
+TokenizerMode = Literal["auto", "mistral", "hf"]
+
+# mistral-common's request models forbid unknown keys, while API payloads may carry extras
+# (``index`` on tool calls, ``None`` placeholders); keep only what each role accepts.
+_MESSAGE_KEYS: dict[str, frozenset[str]] = {
+    "system": frozenset({"role", "content"}),
+    "user": frozenset({"role", "content"}),
+    "assistant": frozenset({"role", "content", "tool_calls", "prefix"}),
+    "tool": frozenset({"role", "content", "tool_call_id", "name"}),
+}
+
+
+class FIMNotSupportedError(ValueError):
+    """Fill-in-the-middle needs a Mistral tokenizer (v2+) that defines the FIM control tokens."""
+
+
+class PromptEncoder(ABC):
+    """Encodes requests and decodes generated tokens for one model."""
+
+    #: Ids that end generation.
+    eos_token_ids: frozenset[int]
+    bos_token_id: int | None
+    #: Special ids of Mistral tool-call output, or ``None`` when the tokenizer has no such token.
+    tool_call_tokens: ToolCallTokens | None
+
+    @abstractmethod
+    def encode_chat(self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None = None) -> list[int]:
+        """Token ids of a chat prompt, ready for generation of the assistant's reply.
+
+        A last assistant message with ``"prefix": True`` is continued rather than answered.
+        """
+
+    @abstractmethod
+    def encode_fim(self, prompt: str, suffix: str | None = None) -> list[int]:
+        """Token ids of a fill-in-the-middle prompt."""
+
+    @abstractmethod
+    def decode(self, token_ids: Sequence[int]) -> str:
+        """Text of ``token_ids``, special tokens dropped."""
+
+    @abstractmethod
+    def count_tokens(self, text: str) -> int:
+        """Number of tokens ``text`` encodes to, without special tokens."""
+
+
+class MistralPromptEncoder(PromptEncoder):
+    """Encoding through mistral-common, from a ``tekken.json`` / ``tokenizer.model.v*`` file."""
+
+    def __init__(self, tokenizer_file: str | Path) -> None:
+        from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+
+        self._mistral = MistralTokenizer.from_file(str(tokenizer_file))
+        self._raw = self._mistral.instruct_tokenizer.tokenizer
+        self.version: str = str(self._raw.version.value)
+        self.bos_token_id = int(self._raw.bos_id)
+        self.eos_token_ids = frozenset({int(self._raw.eos_id)})
+        self.tool_call_tokens = self._tool_call_tokens()
+
+    def encode_chat(self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None = None) -> list[int]:
+        from mistral_common.protocol.instruct.request import ChatCompletionRequest
+
+        request: ChatCompletionRequest[Any] = ChatCompletionRequest(
+            messages=[_mistral_message(m) for m in messages],
+            tools=[_mistral_tool(t) for t in tools] if tools else None,
+        )
+        return list(self._mistral.encode_chat_completion(request).tokens)
+
+    def encode_fim(self, prompt: str, suffix: str | None = None) -> list[int]:
+        from mistral_common.exceptions import TokenizerException
+        from mistral_common.protocol.fim.request import FIMRequest
+
+        try:
+            return list(self._mistral.encode_fim(FIMRequest(prompt=prompt, suffix=suffix)).tokens)
+        except TokenizerException as exc:
+            raise FIMNotSupportedError(f"this model's tokenizer ({self.version}) has no FIM: {exc}") from exc
+
+    def decode(self, token_ids: Sequence[int]) -> str:
+        # The raw tokenizer skips the instruct wrapper; its default policy drops special tokens.
+        return str(self._raw.decode(list(token_ids)))
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._raw.encode(text, bos=False, eos=False))
+
+    def _special_id(self, token: str) -> int | None:
+        try:
+            token_id = int(self._raw.get_special_token(token))
+        except (ValueError, KeyError):
+            return None
+        # SentencePiece answers unknown pieces with the unk id instead of raising.
+        return None if token_id == self._raw.unk_id else token_id
+
+    def _tool_call_tokens(self) -> ToolCallTokens | None:
+        tool_calls = self._special_id("[TOOL_CALLS]")
+        if tool_calls is None:
+            return None
+        return ToolCallTokens(tool_calls, self._special_id("[ARGS]"), self._special_id("[CALL_ID]"))
+
+
+class HFPromptEncoder(PromptEncoder):
+    """Encoding through a Hugging Face tokenizer and its chat template."""
+
+    def __init__(self, tokenizer: Any) -> None:
+        self._tok = tokenizer
+        self.bos_token_id = tokenizer.bos_token_id
+        self.eos_token_ids = frozenset({tokenizer.eos_token_id} - {None})
+        self.tool_call_tokens = None
+
+    @classmethod
+    def from_files(cls, files: ModelFiles) -> HFPromptEncoder:
+        from transformers import AutoTokenizer
+
+        kwargs: dict[str, Any] = {"local_files_only": True}
+        if files.gguf_file is not None:
+            kwargs["gguf_file"] = files.gguf_file
+        return cls(AutoTokenizer.from_pretrained(str(files.directory), **kwargs))
+
+    def encode_chat(self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None = None) -> list[int]:
+        if not getattr(self._tok, "chat_template", None):
+            raise ValueError("this model's tokenizer has no chat template; it cannot encode chat requests")
+        continue_final = (
+            bool(messages) and messages[-1].get("role") == "assistant" and bool(messages[-1].get("prefix"))
+        )
+        text = self._tok.apply_chat_template(
+            [_hf_message(m) for m in messages],
+            tools=[dict(t) for t in tools] if tools else None,
+            add_generation_prompt=not continue_final,
+            continue_final_message=continue_final,
+            tokenize=False,
+        )
+        # The template already wrote BOS and friends; adding them again would double them.
+        return list(self._tok(text, add_special_tokens=False)["input_ids"])
+
+    def encode_fim(self, prompt: str, suffix: str | None = None) -> list[int]:
+        raise FIMNotSupportedError(
+            "fill-in-the-middle needs a Mistral tokenizer file (tekken.json or tokenizer.model.v*) "
+            "in the model directory"
+        )
+
+    def decode(self, token_ids: Sequence[int]) -> str:
+        # No space clean-up: it rewrites text at window edges and would break incremental decoding.
+        return str(
+            self._tok.decode(list(token_ids), skip_special_tokens=True, clean_up_tokenization_spaces=False)
+        )
+
+    def count_tokens(self, text: str) -> int:
+        return len(self._tok(text, add_special_tokens=False)["input_ids"])
+
+
+def load_prompt_encoder(files: ModelFiles, mode: TokenizerMode = "auto") -> PromptEncoder:
+    """The encoder for a model: mistral-common when a Mistral tokenizer file is there (or required)."""
+    if mode == "mistral" or (mode == "auto" and files.mistral_tokenizer is not None):
+        if files.mistral_tokenizer is None:
+            raise FileNotFoundError(f"no tekken.json or tokenizer.model.v* in {files.directory}")
+        return MistralPromptEncoder(files.mistral_tokenizer)
+    return HFPromptEncoder.from_files(files)
+
+
+def _mistral_message(message: Message) -> dict[str, Any]:
+    role = message.get("role")
+    keys = _MESSAGE_KEYS.get(str(role))
+    if keys is None:
+        raise ValueError(f"unsupported message role: {role!r}")
+    out = {k: v for k, v in message.items() if k in keys and v is not None}
+    if "tool_calls" in out:
+        out["tool_calls"] = [_mistral_tool_call(c) for c in out["tool_calls"]]
+    return out
+
+
+def _mistral_tool_call(call: Mapping[str, Any]) -> dict[str, Any]:
+    function = call.get("function") or {}
+    arguments = function.get("arguments", "{}")
+    out: dict[str, Any] = {
+        "type": "function",
+        "function": {
+            "name": function.get("name"),
+            "arguments": arguments if isinstance(arguments, str) else json.dumps(arguments),
+        },
+    }
+    if call.get("id"):
+        out["id"] = call["id"]
+    return out
+
+
+def _mistral_tool(tool: ToolSpec) -> dict[str, Any]:
+    function = tool.get("function") or {}
+    return {
+        "type": "function",
+        "function": {
+            k: v for k, v in function.items() if k in {"name", "description", "parameters", "strict"}
+        },
+    }
+
+
+def _hf_message(message: Message) -> dict[str, Any]:
+    out: dict[str, Any] = {"role": message["role"], "content": _text_content(message.get("content"))}
+    if message.get("tool_calls"):
+        out["tool_calls"] = [_hf_tool_call(c) for c in message["tool_calls"]]
+    for key in ("tool_call_id", "name"):
+        if message.get(key) is not None:
+            out[key] = message[key]
+    return out
+
+
+def _hf_tool_call(call: Mapping[str, Any]) -> dict[str, Any]:
+    function = dict(call.get("function") or {})
+    arguments = function.get("arguments")
+    if isinstance(arguments, str):
+        # HF templates render arguments with ``tojson``; a JSON string would be encoded twice.
+        with contextlib.suppress(json.JSONDecodeError):
+            function["arguments"] = json.loads(arguments)
+    out = {"type": "function", "function": function}
+    if call.get("id"):
+        out["id"] = call["id"]
+    return out
+
+
+def _text_content(content: Any) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    parts = []
+    for chunk in content:
+        if not isinstance(chunk, Mapping) or chunk.get("type") != "text":
+            raise ValueError("only text content is supported for models without a Mistral tokenizer")
+        parts.append(str(chunk.get("text", "")))
+    return "".join(parts)

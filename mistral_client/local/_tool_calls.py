@@ -1,0 +1,127 @@
+"""Parsing of Mistral ``[TOOL_CALLS]`` output into tool calls.
+
+Mistral models write tool calls in one of two shapes (the same ones mistral-common encodes, and
+that its experimental ``mistral_common.experimental.tools`` decodes):
+
+* tokenizers v2 to v7: ``[TOOL_CALLS][{"name": "f", "arguments": {...}, "id"?: "..."}, ...]``
+* tokenizers v11+:     ``[TOOL_CALLS]f[ARGS]{...}`` (or ``f[CALL_ID]id[ARGS]{...}``), repeated per call
+
+We parse at token level because ``[TOOL_CALLS]``, ``[ARGS]`` and ``[CALL_ID]`` are special tokens
+that never appear in decoded text.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from mistral_client.local._detokenizer import Decode
+from mistral_client.local._types import ToolCall
+
+_ID_ALPHABET = string.ascii_letters + string.digits
+_VALID_ID = re.compile(r"^[a-zA-Z0-9]{9}$")
+
+
+class ToolCallParseError(ValueError):
+    """The model's tool-call output is not in a recognised shape."""
+
+
+@dataclass(frozen=True)
+class ToolCallTokens:
+    """Special token ids that delimit tool calls; ``None`` when the tokenizer lacks one."""
+
+    tool_calls: int
+    args: int | None = None
+    call_id: int | None = None
+
+
+def new_tool_call_id(rng: random.Random) -> str:
+    """A 9-character alphanumeric id, the form the Mistral API uses and validates."""
+    return "".join(rng.choice(_ID_ALPHABET) for _ in range(9))
+
+
+def parse_tool_call_tokens(
+    token_ids: Sequence[int], tokens: ToolCallTokens, decode: Decode, rng: random.Random
+) -> list[ToolCall]:
+    """Parse generated tokens starting at the first ``[TOOL_CALLS]`` token.
+
+    Raises :class:`ToolCallParseError` when the output is malformed.
+    """
+    calls: list[ToolCall] = []
+    for segment in _split(token_ids, tokens.tool_calls):
+        if tokens.args is not None and tokens.args in segment:
+            calls.append(_parse_v11_segment(segment, tokens, decode, rng))
+        else:
+            calls.extend(parse_tool_call_json(decode(segment), rng))
+    if not calls:
+        raise ToolCallParseError("no tool call after [TOOL_CALLS]")
+    return calls
+
+
+def parse_tool_call_json(text: str, rng: random.Random) -> list[ToolCall]:
+    """Parse the v2-v7 payload: a JSON list of ``{"name", "arguments", "id"?}`` (or one such object)."""
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ToolCallParseError(f"tool calls are not valid JSON: {exc}") from exc
+    items = payload if isinstance(payload, list) else [payload]
+    calls = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise ToolCallParseError("each tool call must be an object with a string 'name'")
+        calls.append(_make_call(item["name"], item.get("arguments", {}), item.get("id"), rng))
+    return calls
+
+
+def _parse_v11_segment(
+    segment: Sequence[int], tokens: ToolCallTokens, decode: Decode, rng: random.Random
+) -> ToolCall:
+    args_at = list(segment).index(tokens.args)  # type: ignore[arg-type]  # checked by the caller
+    head, args = segment[:args_at], segment[args_at + 1 :]
+    call_id = None
+    if tokens.call_id is not None and tokens.call_id in head:
+        id_at = list(head).index(tokens.call_id)
+        head, call_id = head[:id_at], decode(head[id_at + 1 :]).strip()
+    try:
+        arguments = json.loads(decode(args))
+    except json.JSONDecodeError as exc:
+        raise ToolCallParseError(f"tool call arguments are not valid JSON: {exc}") from exc
+    return _make_call(decode(head).strip(), arguments, call_id, rng)
+
+
+def _make_call(name: str, arguments: Any, call_id: Any, rng: random.Random) -> ToolCall:
+    if isinstance(arguments, str):
+        # Some fine-tunes emit arguments already encoded; accept them when they hold an object.
+        try:
+            arguments = json.loads(arguments)
+        except json.JSONDecodeError as exc:
+            raise ToolCallParseError("tool call arguments are not a JSON object") from exc
+    if not isinstance(arguments, dict):
+        raise ToolCallParseError("tool call arguments must be a JSON object")
+    if not name:
+        raise ToolCallParseError("tool call has an empty name")
+    # The API requires 9-char alphanumeric ids; keep the model's only when it already is one.
+    valid = isinstance(call_id, str) and _VALID_ID.match(call_id)
+    return ToolCall(
+        id=call_id if valid else new_tool_call_id(rng),
+        name=name,
+        arguments=json.dumps(arguments, ensure_ascii=False),
+    )
+
+
+def _split(token_ids: Sequence[int], separator: int) -> list[Sequence[int]]:
+    segments: list[Sequence[int]] = []
+    start = 0
+    for i, tok in enumerate(token_ids):
+        if tok == separator:
+            if i > start:
+                segments.append(token_ids[start:i])
+            start = i + 1
+    if len(token_ids) > start:
+        segments.append(token_ids[start:])
+    return segments

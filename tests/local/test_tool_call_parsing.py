@@ -1,0 +1,92 @@
+"""Tool-call parsing on crafted token sequences, in both of Mistral's output shapes."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+
+import pytest
+
+from mistral_client.local._tool_calls import (
+    ToolCallParseError,
+    ToolCallTokens,
+    new_tool_call_id,
+    parse_tool_call_json,
+    parse_tool_call_tokens,
+)
+
+# A toy vocabulary: ids >= 100 are characters, the rest special tokens.
+TOOL_CALLS, ARGS, CALL_ID = 5, 32, 33
+V11 = ToolCallTokens(TOOL_CALLS, ARGS, CALL_ID)
+
+
+def encode(text: str) -> list[int]:
+    return [100 + ord(c) for c in text]
+
+
+def decode(ids: Sequence[int]) -> str:
+    return "".join(chr(i - 100) for i in ids if i >= 100)
+
+
+def rng() -> random.Random:
+    return random.Random(0)
+
+
+def test_v3_json_list() -> None:
+    payload = '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "f", "arguments": {}}]'
+    calls = parse_tool_call_tokens([TOOL_CALLS, *encode(payload)], ToolCallTokens(TOOL_CALLS), decode, rng())
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [("get_weather", {"city": "Paris"}), ("f", {})]
+    assert all(len(c.id) == 9 and c.id.isalnum() for c in calls)
+
+
+def test_v3_keeps_a_valid_model_id_and_replaces_an_invalid_one() -> None:
+    payload = '[{"name": "a", "arguments": {}, "id": "abc123XYZ"}, {"name": "b", "arguments": {}, "id": "x"}]'
+    calls = parse_tool_call_json(payload, rng())
+    assert calls[0].id == "abc123XYZ"
+    assert calls[1].id != "x" and len(calls[1].id) == 9
+
+
+def test_arguments_given_as_a_json_string_are_accepted() -> None:
+    (call,) = parse_tool_call_json('{"name": "f", "arguments": "{\\"a\\": 1}"}', rng())
+    assert json.loads(call.arguments) == {"a": 1}
+
+
+def test_v11_calls_with_and_without_call_id() -> None:
+    tokens = [
+        TOOL_CALLS,
+        *encode("get_weather"),
+        ARGS,
+        *encode('{"city": "Paris"}'),
+        TOOL_CALLS,
+        *encode("lookup"),
+        CALL_ID,
+        *encode("Zz9Zz9Zz9"),
+        ARGS,
+        *encode('{"q": [1, 2]}'),
+    ]
+    calls = parse_tool_call_tokens(tokens, V11, decode, rng())
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [
+        ("get_weather", {"city": "Paris"}),
+        ("lookup", {"q": [1, 2]}),
+    ]
+    assert calls[1].id == "Zz9Zz9Zz9"
+
+
+@pytest.mark.parametrize(
+    "tokens",
+    [
+        [TOOL_CALLS, *encode('[{"name": "f", "arguments": {')],  # cut short
+        [TOOL_CALLS, *encode('[{"arguments": {}}]')],  # no name
+        [TOOL_CALLS, *encode('[{"name": "f", "arguments": [1]}]')],  # arguments not an object
+        [TOOL_CALLS],  # nothing after the token
+        [TOOL_CALLS, *encode("f"), ARGS, *encode("{not json")],
+    ],
+)
+def test_malformed_output_raises(tokens: list[int]) -> None:
+    with pytest.raises(ToolCallParseError):
+        parse_tool_call_tokens(tokens, V11, decode, rng())
+
+
+def test_ids_follow_the_seed() -> None:
+    assert new_tool_call_id(random.Random(7)) == new_tool_call_id(random.Random(7))
