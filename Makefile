@@ -24,7 +24,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(VENV)/.installed
-	$(VENV)/bin/mypy --strict mistral_client
+	$(VENV)/bin/mypy --strict mistral_client examples
 
 unit: $(VENV)/.installed
 	$(VENV)/bin/pytest

@@ -1,5 +1,7 @@
 """mistral_client: a fast, typed Python SDK for Mistral AI's API and open-weight models."""
 
+from typing import TYPE_CHECKING
+
 from ._backend import (
     APIRequest,
     APIResponse,
@@ -34,7 +36,6 @@ from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
 from ._version import __version__
 
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from ._streaming import AsyncStream, Stream
 

@@ -21,13 +21,15 @@ R = TypeVar("R", bound=ChatCompletionResponse)
 
 
 class _Choice:
-    __slots__ = ("finish_reason", "role", "text", "tool_calls")
+    __slots__ = ("by_index", "finish_reason", "role", "text", "tool_calls")
 
     def __init__(self) -> None:
         self.role = "assistant"
         self.text: list[str] = []
-        # index -> [id, type, name, argument pieces]
-        self.tool_calls: dict[int, list[Any]] = {}
+        # Each call as [id, type, name, argument pieces], in the order they began...
+        self.tool_calls: list[list[Any]] = []
+        # ...and the one that pieces with a given stream index add to.
+        self.by_index: dict[int, list[Any]] = {}
         self.finish_reason: str | None = None
 
 
@@ -59,7 +61,7 @@ def accumulate(chunks: Iterable[CompletionChunk], response_type: type[R]) -> R:
             index=index,
             message=AssistantMessage(
                 content="".join(choice.text),
-                tool_calls=[_tool_call(i, parts) for i, parts in sorted(choice.tool_calls.items())] or None,
+                tool_calls=[_tool_call(i, parts) for i, parts in enumerate(choice.tool_calls)] or None,
             ),
             finish_reason=choice.finish_reason,
         )
@@ -77,16 +79,21 @@ def accumulate(chunks: Iterable[CompletionChunk], response_type: type[R]) -> R:
 
 def _add_tool_call(choice: _Choice, call: ToolCall, position: int) -> None:
     index = call.index if call.index is not None else position
-    parts = choice.tool_calls.get(index)
-    if parts is None:
-        parts = choice.tool_calls[index] = [None, None, "", []]
     # Mistral sends "null" as the id of continuation pieces.
-    if call.id and call.id != "null":
-        parts[0] = call.id
+    call_id = call.id if call.id and call.id != "null" else None
+    parts = choice.by_index.get(index)
+    if parts is None or (call_id is not None and parts[0] is not None and parts[0] != call_id):
+        # A new call: the first piece at this index, or a whole call with an id of its own that a
+        # server sent at an index already taken (or without an index, in a chunk of its own).
+        parts = choice.by_index[index] = [call_id, None, "", []]
+        choice.tool_calls.append(parts)
+    elif call_id is not None:
+        parts[0] = call_id
     if call.type:
         parts[1] = call.type
-    if call.function.name:
-        parts[2] += call.function.name if parts[2] != call.function.name else ""
+    name = call.function.name
+    if name and name != parts[2]:  # a name sent in pieces is joined; one repeated in every piece is not
+        parts[2] += name
     arguments = call.function.arguments
     parts[3].append(arguments if isinstance(arguments, str) else json.dumps(arguments))
 

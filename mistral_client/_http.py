@@ -7,6 +7,7 @@ response parsing, the retry policy, and the stream event loop.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -437,14 +438,19 @@ class HTTPBackend(_HTTPCore, Backend):
 
     def _events(self, request: APIRequest[T], response: httpx.Response) -> Iterator[T]:
         reader = _EventReader(self, request, response)
+        chunks = response.iter_bytes()
         try:
-            for data in response.iter_bytes():
+            for data in chunks:
                 yield from reader.feed(data)
                 if reader.done:
+                    if _reusable(response):
+                        _drain(chunks)
                     return
             reader.end()
         except httpx.TransportError as exc:
             raise _connection_error(exc, response.request) from exc
+        except httpx.DecodingError as exc:
+            raise _decoding_error(exc, response) from exc
         finally:
             response.close()
 
@@ -531,15 +537,20 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
 
     async def _events(self, request: APIRequest[T], response: httpx.Response) -> AsyncIterator[T]:
         reader = _EventReader(self, request, response)
+        chunks = response.aiter_bytes()
         try:
-            async for data in response.aiter_bytes():
+            async for data in chunks:
                 for item in reader.feed(data):
                     yield item
                 if reader.done:
+                    if _reusable(response):
+                        await _adrain(chunks)
                     return
             reader.end()
         except httpx.TransportError as exc:
             raise _connection_error(exc, response.request) from exc
+        except httpx.DecodingError as exc:
+            raise _decoding_error(exc, response) from exc
         finally:
             await _shielded_aclose(response)
 
@@ -550,3 +561,39 @@ async def _shielded_aclose(response: httpx.Response) -> None:
 
     with anyio.CancelScope(shield=True):
         await response.aclose()
+
+
+# After [DONE] the body's end (for HTTP/1.1 chunked, the terminating chunk) is read so that closing
+# the response returns the connection to the pool instead of dropping it: a dropped connection costs
+# the next call a new TCP and TLS handshake. Best effort and bounded: a server that keeps sending
+# after [DONE] is cut off after a few reads, one that holds the body open is waited for no longer
+# than the read timeout (sync) or _DRAIN_SECONDS (async); then the connection is closed.
+_DRAIN_READS = 4
+_DRAIN_SECONDS = 0.5
+
+
+def _reusable(response: httpx.Response) -> bool:
+    """Whether the connection can go back to the pool once the body is read (so draining pays)."""
+    return response.http_version == "HTTP/1.1" and response.headers.get("connection", "").lower() != "close"
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # the events are all in: failing now loses nothing
+        for reads, _ in enumerate(chunks, 1):
+            if reads >= _DRAIN_READS:
+                return
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    import anyio
+
+    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(httpx.HTTPError):
+        reads = 0
+        async for _ in chunks:
+            reads += 1
+            if reads >= _DRAIN_READS:
+                return
+
+
+def _decoding_error(exc: httpx.DecodingError, response: httpx.Response) -> APIConnectionError:
+    return APIConnectionError(f"Could not decode the response body: {exc}", request=response.request)

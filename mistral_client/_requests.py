@@ -127,8 +127,9 @@ def models_list(params: Mapping[str, Any], defaults: ClientDefaults) -> APIReque
     fields, options = _split(params, defaults)
     unknown = set(fields) - {"provider", "model"}
     if unknown:
-        name = sorted(unknown)[0]
-        raise InvalidRequestError(f"Invalid request, nothing was sent: {name}: unknown parameter")
+        errors = [(name, "unknown parameter") for name in sorted(unknown)]
+        detail = "; ".join(f"{name}: unknown parameter" for name, _ in errors)
+        raise InvalidRequestError(f"Invalid request, nothing was sent: {detail}", errors=errors)
     return APIRequest(
         operation="models.list",
         method="GET",

@@ -3,11 +3,19 @@
 Nothing is sent until the stream is entered or iterated. Leaving the ``with`` block, breaking out
 of the loop, cancelling the consumer or dropping the stream closes the response, which returns the
 connection to the pool.
+
+How an abandoned async stream gets closed: leaving ``async with`` and cancellation inside the stream
+close the response right there (shielded from the cancellation). A ``break`` out of a bare
+``async for`` gives the stream no call to await in, so ``__aiter__`` returns an :class:`_AsyncIter`
+that owns the async generator reading the response, and nothing else refers to that generator:
+dropping the iterator marks the stream closed at once (so it can not be read on by mistake) and
+hands the generator to the event loop's async-generator finalizer (asyncio and trio both install
+one), which closes it, and with it the response, on the loop's next turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
 from typing import Any, Generic, TypeVar
 
 from ._accumulate import accumulate
@@ -16,6 +24,12 @@ from ._exceptions import MistralError
 from .types.chat import ChatCompletionResponse, CompletionChunk, content_text
 
 R = TypeVar("R", bound=ChatCompletionResponse)
+T = TypeVar("T")
+
+_CLOSED_EARLY = (
+    "The stream was closed before it ended (the loop was left early, the stream was closed or "
+    "its consumer cancelled), so {what}. A stream can be read only once."
+)
 
 
 class _StreamState(Generic[R]):
@@ -45,16 +59,14 @@ class _StreamState(Generic[R]):
 
     def _final(self) -> R:
         if not self._finished:
-            raise MistralError(
-                "The stream was closed before it ended, so there is no final response to build."
-            )
+            raise MistralError(_CLOSED_EARLY.format(what="there is no final response to build"))
         final = accumulate(self._chunks, self._response_type)
         final._request_id = self.request_id
         return final
 
     def _check_reusable(self) -> None:
         if self._closed and not self._finished:
-            raise MistralError("The stream is closed.")
+            raise MistralError(_CLOSED_EARLY.format(what="it can not be read on"))
 
 
 def _first_text(chunk: CompletionChunk) -> str:
@@ -88,6 +100,8 @@ class Stream(_StreamState[R]):
         self.close()
 
     def __iter__(self) -> Iterator[CompletionChunk]:
+        # A generator: CPython closes it (running the ``finally``) as soon as a loop that broke out
+        # drops it, so a ``break`` closes the response at once.
         response = self._open()
         try:
             for chunk in response:
@@ -107,6 +121,7 @@ class Stream(_StreamState[R]):
     def get_final_response(self) -> R:
         """Read the rest of the stream and return it merged into the type ``complete`` returns."""
         if not self._finished:
+            self._check_reusable()
             for _ in self:
                 pass
         return self._final()
@@ -121,8 +136,38 @@ class Stream(_StreamState[R]):
 
     def __del__(self) -> None:
         # A dropped stream must not pin a pooled connection until the garbage collector runs.
-        if not self._closed and self._response is not None:
+        if not getattr(self, "_closed", True) and self._response is not None:
+            self._closed = True
             self._response.close()
+
+
+class _AsyncIter(AsyncIterator[T]):
+    """What ``async for`` gets from an :class:`AsyncStream`: the sole owner of the async generator
+    that reads the response (see the module docstring). ``aclose()`` closes it explicitly, e.g.
+    with ``contextlib.aclosing``."""
+
+    __slots__ = ("_agen", "_stream")
+
+    def __init__(self, stream: AsyncStream[Any], agen: AsyncGenerator[T, None]) -> None:
+        self._stream = stream
+        self._agen = agen
+
+    def __aiter__(self) -> _AsyncIter[T]:
+        return self
+
+    def __anext__(self) -> Awaitable[T]:
+        # Not a coroutine: hand out the generator's own awaitable, no extra frame per chunk.
+        return self._agen.__anext__()
+
+    async def aclose(self) -> None:
+        await self._agen.aclose()
+
+    def __del__(self) -> None:
+        # Left early (break, an exception in the loop body, cancellation while the loop body ran):
+        # the stream is done for at once, though the generator is closed on the loop's next turn.
+        stream = self._stream
+        if not stream._finished and stream._response is not None:
+            stream._closed = True
 
 
 class AsyncStream(_StreamState[R]):
@@ -133,6 +178,7 @@ class AsyncStream(_StreamState[R]):
     ) -> None:
         super().__init__(request, response_type)
         self._backend = backend
+        self._released = False
 
     async def _open(self) -> AsyncStreamResponse[CompletionChunk]:
         self._check_reusable()
@@ -148,7 +194,10 @@ class AsyncStream(_StreamState[R]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    async def __aiter__(self) -> AsyncIterator[CompletionChunk]:
+    def __aiter__(self) -> AsyncIterator[CompletionChunk]:
+        return _AsyncIter(self, self._iterate())
+
+    async def _iterate(self) -> AsyncGenerator[CompletionChunk, None]:
         response = await self._open()
         try:
             async for chunk in response:
@@ -158,28 +207,40 @@ class AsyncStream(_StreamState[R]):
         finally:
             await self.aclose()
 
-    async def text_deltas(self) -> AsyncIterator[str]:
+    def text_deltas(self) -> AsyncIterator[str]:
         """The text of each chunk of the first choice, skipping chunks that carry none."""
-        async for chunk in self:
-            text = _first_text(chunk)
-            if text:
-                yield text
+        return _AsyncIter(self, self._texts())
+
+    async def _texts(self) -> AsyncGenerator[str, None]:
+        chunks = self._iterate()
+        try:
+            async for chunk in chunks:
+                text = _first_text(chunk)
+                if text:
+                    yield text
+        finally:
+            await chunks.aclose()
 
     async def get_final_response(self) -> R:
         """Read the rest of the stream and return it merged into the type ``complete`` returns."""
         if not self._finished:
-            async for _ in self:
-                pass
+            self._check_reusable()
+            chunks = self._iterate()
+            try:
+                async for _ in chunks:
+                    pass
+            finally:
+                await chunks.aclose()
         return self._final()
 
     async def aclose(self) -> None:
         """Close the response now; safe to call twice."""
-        if self._closed:
-            return
         self._closed = True
-        if self._response is not None:
-            import anyio
+        if self._response is None or self._released:
+            return
+        self._released = True
+        import anyio
 
-            # Shielded: closing must finish even in a cancelled scope, or the connection leaks.
-            with anyio.CancelScope(shield=True):
-                await self._response.aclose()
+        # Shielded: closing must finish even in a cancelled scope, or the connection leaks.
+        with anyio.CancelScope(shield=True):
+            await self._response.aclose()

@@ -85,7 +85,7 @@ class LocalBackend(Backend, AsyncBackend):
         self.device = device
         self.dtype = dtype
         self.num_threads = num_threads
-        self.model_name = model_name or self.path.stem
+        self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
         self._embedder: Any = None
         self._load_lock = threading.Lock()
@@ -283,7 +283,10 @@ class LocalBackend(Backend, AsyncBackend):
         tools = None
         if body.tools and body.tool_choice != "none":
             tools = [t.model_dump(mode="json", exclude_none=True, by_alias=True) for t in body.tools]
-        prompt = self.engine.encoder.encode_chat(messages, tools)
+        try:
+            prompt = self.engine.encoder.encode_chat(messages, tools)
+        except ValueError as exc:  # e.g. content this model's prompt format cannot express
+            raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
         return prompt, _params(body, parse_tool_calls=tools is not None)
 
     def _fim_prompt(self, body: FIMCompletionRequest) -> tuple[list[int], GenerationParams]:
@@ -291,7 +294,10 @@ class LocalBackend(Backend, AsyncBackend):
             raise UnsupportedParameterError(
                 "min_tokens", "the local backend cannot force a minimum length yet"
             )
-        prompt = self.engine.encoder.encode_fim(body.prompt, body.suffix)
+        try:
+            prompt = self.engine.encoder.encode_fim(body.prompt, body.suffix)
+        except ValueError as exc:  # FIM needs a Mistral tokenizer with FIM control tokens
+            raise UnsupportedParameterError("model", str(exc)) from None
         return prompt, _params(body, parse_tool_calls=False)
 
     def _events(

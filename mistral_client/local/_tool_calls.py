@@ -55,7 +55,7 @@ def parse_tool_call_tokens(
     calls: list[ToolCall] = []
     for segment in _split(token_ids, tokens.tool_calls):
         if tokens.args is not None and tokens.args in segment:
-            calls.append(_parse_v11_segment(segment, tokens, decode, rng))
+            calls.append(_parse_v11_segment(segment, tokens.args, tokens.call_id, decode, rng))
         else:
             calls.extend(parse_tool_call_json(decode(segment), rng))
     if not calls:
@@ -79,13 +79,14 @@ def parse_tool_call_json(text: str, rng: random.Random) -> list[ToolCall]:
 
 
 def _parse_v11_segment(
-    segment: Sequence[int], tokens: ToolCallTokens, decode: Decode, rng: random.Random
+    segment: Sequence[int], args_id: int, call_id_id: int | None, decode: Decode, rng: random.Random
 ) -> ToolCall:
-    args_at = list(segment).index(tokens.args)  # type: ignore[arg-type]  # checked by the caller
+    """``name[ARGS]{...}`` or ``name[CALL_ID]id[ARGS]{...}``."""
+    args_at = list(segment).index(args_id)
     head, args = segment[:args_at], segment[args_at + 1 :]
     call_id = None
-    if tokens.call_id is not None and tokens.call_id in head:
-        id_at = list(head).index(tokens.call_id)
+    if call_id_id is not None and call_id_id in head:
+        id_at = list(head).index(call_id_id)
         head, call_id = head[:id_at], decode(head[id_at + 1 :]).strip()
     try:
         arguments = json.loads(decode(args))

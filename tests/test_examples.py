@@ -1,0 +1,170 @@
+"""Every example script runs against a loopback API server, so none can rot unnoticed.
+
+Each script runs as a user would run it (a subprocess reading MISTRAL_API_KEY and MISTRAL_BASE_URL);
+the server answers the endpoints the examples call with canned but well-formed payloads.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .loopback import DONE, Conn, LoopbackServer, Request, chat_response, chunk_event
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+
+#: demo.py is ``make demo``: it runs the real API or a real local model, not a loopback server.
+NOT_RUN = {"demo.py"}
+
+
+def _model_card(model_id: str) -> dict[str, Any]:
+    return {
+        "id": model_id,
+        "object": "model",
+        "type": "base",
+        "owned_by": "mistralai",
+        "capabilities": {"completion_chat": True, "function_calling": True},
+        "max_context_length": 32768,
+        "aliases": [],
+    }
+
+
+def _stream(conn: Conn, words: list[str]) -> None:
+    events = [chunk_event(role="assistant", content="")]
+    events += [chunk_event(word) for word in words]
+    events += [chunk_event("", finish_reason="stop"), DONE]
+    conn.stream_events(events)
+
+
+def _chat(request: Request, conn: Conn) -> None:
+    body = request.json()
+    if body.get("stream"):
+        _stream(conn, ["The ", "sea ", "is ", "calm."])
+        return
+    messages = body["messages"]
+    if body.get("tools") and messages[-1]["role"] == "user":
+        # First turn of a tool round-trip: ask for the tool.
+        call = {"id": "call0001a", "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}
+        message = {"role": "assistant", "content": "", "tool_calls": [call]}
+        payload = chat_response(
+            choices=[{"index": 0, "message": message, "finish_reason": "tool_calls"}],
+        )
+        conn.respond_json(200, payload)
+        return
+    if messages[-1]["role"] == "tool":
+        weather = json.loads(messages[-1]["content"])
+        conn.respond_json(200, chat_response(f"It is {weather['sky']} in {weather['city']}."))
+        return
+    answer = "Rome." if any(w in str(messages[-1]["content"]) for w in ("Italy", "Rome")) else "Paris."
+    headers = {"x-request-id": "req-123", "x-ratelimit-remaining-tokens": "499000"}
+    conn.respond_json(200, chat_response(answer), headers=headers)
+
+
+def api(request: Request, conn: Conn) -> None:
+    """A well-behaved server for every endpoint the examples call."""
+    path = request.path.split("?")[0]
+    if path == "/v1/chat/completions":
+        _chat(request, conn)
+    elif path == "/v1/fim/completions":
+        if request.json().get("stream"):
+            _stream(conn, ["print(", "'hello world'", ")"])
+        else:
+            body = "    return n if n < 2 else fibonacci(n - 1) + fibonacci(n - 2)"
+            conn.respond_json(200, chat_response(body, model="codestral-latest"))
+    elif path == "/v1/embeddings":
+        texts = request.json()["input"]
+        # Distinct unit-ish vectors, so the cosine ranking has something to rank.
+        data = [
+            {"object": "embedding", "index": i, "embedding": [1.0, float(i), 0.5, -0.25]}
+            for i in range(len(texts))
+        ]
+        usage = {"prompt_tokens": 10, "total_tokens": 10}
+        conn.respond_json(
+            200, {"id": "emb-1", "object": "list", "model": "mistral-embed", "data": data, "usage": usage}
+        )
+    elif path == "/v1/models":
+        conn.respond_json(
+            200,
+            {
+                "object": "list",
+                "data": [_model_card("mistral-small-latest"), _model_card("codestral-latest")],
+            },
+        )
+    elif path.startswith("/v1/models/"):
+        model_id = path.rsplit("/", 1)[1]
+        if model_id == "no-such-model":
+            conn.respond_json(404, {"message": f"Model {model_id} not found", "type": "invalid_model"})
+        else:
+            conn.respond_json(200, _model_card(model_id))
+    else:
+        conn.respond_json(404, {"message": f"no route {request.method} {path}"})
+
+
+def rate_limited(request: Request, conn: Conn) -> None:
+    """Like :func:`api`, but every chat completion is refused with a 429 (a 1 ms retry-after)."""
+    if request.path.startswith("/v1/chat/completions"):
+        headers = {"retry-after-ms": "1"}
+        conn.respond_json(429, {"message": "Requests rate limit exceeded", "type": "rate_limited"}, headers)
+    else:
+        api(request, conn)
+
+
+Handler = Callable[[Request, Conn], None]
+
+#: script -> (server handler, text its output must contain)
+CASES: dict[str, tuple[Handler, list[str]]] = {
+    "chat.py": (api, ["Paris.", "request id req-123", "Rome.", "HTTP 200", "this window: 499000"]),
+    "stream.py": (api, ["The sea is calm.", "finish_reason=stop"]),
+    "async_chat.py": (api, ["Paris: Paris.", "Rome: Rome.", "The sea is calm.", "[8 tokens]"]),
+    "fim.py": (api, ["fibonacci(n - 1)", "print('hello world')"]),
+    "embeddings.py": (api, ["4 vectors of dimension 4", "The Eiffel Tower is in Paris."]),
+    "models.py": (api, ["codestral-latest", "mistral-small-latest: aliases"]),
+    "tools.py": (api, ["Model called get_weather({'city': 'Paris'})", "Answer: It is sunny in Paris."]),
+    "error_handling.py": (
+        rate_limited,
+        [
+            "InvalidRequestError (nothing was sent): [('temperature',",
+            "RateLimitError: still limited after retries; the server asked for 0.001 s",
+            "NotFoundError: HTTP 404",
+            "APIConnectionError:",
+        ],
+    ),
+}
+
+
+def run_example(script: str, base_url: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MISTRAL_")}
+    env.update(MISTRAL_API_KEY="test-key", MISTRAL_BASE_URL=base_url)
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / script)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("script", sorted(CASES))
+def test_example_runs(script: str) -> None:
+    handler, expected = CASES[script]
+    with LoopbackServer(handler) as server:
+        result = run_example(script, server.url)
+    assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
+    for text in expected:
+        assert text in result.stdout, f"{script}: {text!r} not in its output:\n{result.stdout}"
+    assert server.requests, f"{script} sent nothing to MISTRAL_BASE_URL"
+    assert all(r.headers.get("authorization") == "Bearer test-key" for r in server.requests)
+
+
+def test_every_example_is_covered() -> None:
+    scripts = {path.name for path in EXAMPLES.glob("*.py")}
+    assert scripts - NOT_RUN == set(CASES), "add the new example to CASES (or to NOT_RUN with a reason)"
+    assert scripts >= NOT_RUN
