@@ -220,7 +220,7 @@ class _Row:
         elif self.tool_tokens is not None and token == self.tool_tokens.tool_calls:
             # Content before the call is final: release what the detokenizer and stop matcher held.
             self.tool_ids = [token]
-            text = self._flush_content()
+            text, _ = self._flush_content()
         else:
             delta = self.detok.push(token)
             text, stopped = self.stops.push(delta) if delta else ("", False)
@@ -241,12 +241,16 @@ class _Row:
                 tool_calls, reason = tuple(calls), "tool_calls"
             text += payload_text
         elif not content_done:
-            text += self._flush_content()
+            rest, stopped = self._flush_content()
+            text += rest
+            if stopped:  # the held text completed a stop string after all
+                reason = "stop"
         return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len, reason, tool_calls)
 
-    def _flush_content(self) -> str:
+    def _flush_content(self) -> tuple[str, bool]:
+        """Release held content; ``True`` when it contains a stop string (the text ends before it)."""
         text, stopped = self.stops.push(self.detok.flush())
-        return text if stopped else text + self.stops.flush()
+        return (text, True) if stopped else (text + self.stops.flush(), False)
 
     def _tool_calls(self, *, complete: bool) -> tuple[list[ToolCall], str]:
         """Parsed calls, or (when cut short or malformed) the raw payload returned as content."""

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from ._tiny_models import build_tiny_mistral, mistral_common_data
 
 # No model hub is reachable; make any accidental hub lookup fail fast instead of hanging.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -21,12 +22,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 SPM_V3 = "mistral_instruct_tokenizer_240323.model.v3"
 TEKKEN = "tekken_240911.json"
 
-
-def mistral_common_data(name: str) -> Path:
-    """A tokenizer file shipped inside the mistral-common wheel."""
-    spec = importlib.util.find_spec("mistral_common")
-    assert spec is not None and spec.origin is not None
-    return Path(spec.origin).parent / "data" / name
+__all__ = ["SPM_V3", "TEKKEN", "mistral_common_data", "package_dir"]
 
 
 def package_dir(package: str) -> Path | None:
@@ -46,38 +42,18 @@ def _single_thread() -> None:
         torch.set_num_threads(1)
 
 
-def build_tiny_mistral(directory: Path, tokenizer_file: str, tokenizer_name: str, vocab_size: int) -> Path:
-    """Save a 2-layer random Mistral model with a mistral-common tokenizer beside it."""
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    torch.manual_seed(0)
-    config = transformers.MistralConfig(
-        vocab_size=vocab_size,
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        max_position_embeddings=256,
-        bos_token_id=1,
-        eos_token_id=2,
-        tie_word_embeddings=False,
-    )
-    transformers.MistralForCausalLM(config).save_pretrained(directory, safe_serialization=True)
-    shutil.copy(mistral_common_data(tokenizer_file), directory / tokenizer_name)
-    return directory
-
-
 @pytest.fixture(scope="session")
 def tiny_spm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("mistral_common")
-    return build_tiny_mistral(tmp_path_factory.mktemp("tiny-spm"), SPM_V3, "tokenizer.model.v3", 32768)
+    for module in ("torch", "transformers", "mistral_common"):
+        pytest.importorskip(module)
+    return build_tiny_mistral(tmp_path_factory.mktemp("tiny-spm"), mistral_common_data(SPM_V3), 32768)
 
 
 @pytest.fixture(scope="session")
 def tiny_tekken_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    pytest.importorskip("mistral_common")
-    return build_tiny_mistral(tmp_path_factory.mktemp("tiny-tekken"), TEKKEN, "tekken.json", 131072)
+    for module in ("torch", "transformers", "mistral_common"):
+        pytest.importorskip(module)
+    return build_tiny_mistral(tmp_path_factory.mktemp("tiny-tekken"), mistral_common_data(TEKKEN), 131072)
 
 
 @pytest.fixture(scope="session")

@@ -36,7 +36,10 @@ def rng() -> random.Random:
 def test_v3_json_list() -> None:
     payload = '[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "f", "arguments": {}}]'
     calls = parse_tool_call_tokens([TOOL_CALLS, *encode(payload)], ToolCallTokens(TOOL_CALLS), decode, rng())
-    assert [(c.name, json.loads(c.arguments)) for c in calls] == [("get_weather", {"city": "Paris"}), ("f", {})]
+    assert [(c.name, json.loads(c.arguments)) for c in calls] == [
+        ("get_weather", {"city": "Paris"}),
+        ("f", {}),
+    ]
     assert all(len(c.id) == 9 and c.id.isalnum() for c in calls)
 
 

