@@ -33,48 +33,73 @@ class _Choice:
         self.finish_reason: str | None = None
 
 
-def accumulate(chunks: Iterable[CompletionChunk], response_type: type[R]) -> R:
-    """Merge chunks: content concatenated, tool calls joined by ``index`` (whole or in pieces),
-    the last usage and finish reason kept."""
-    first: CompletionChunk | None = None
-    usage: UsageInfo | None = None
-    choices: dict[int, _Choice] = {}
-    for chunk in chunks:
-        if first is None:
-            first = chunk
+class Accumulator:
+    """Folds chunks in as they pass, keeping only their text and tool-call pieces.
+
+    Keeping the chunk models themselves would hold every object of a long stream alive, and the
+    garbage collector's scans of that growing heap cost more than parsing did (5x on 20,000 chunks).
+    """
+
+    __slots__ = ("_choices", "_created", "_id", "_model", "_started", "_usage")
+
+    def __init__(self) -> None:
+        self._started = False
+        self._id = ""
+        self._model = ""
+        self._created = 0
+        self._usage: UsageInfo | None = None
+        self._choices: dict[int, _Choice] = {}
+
+    def add(self, chunk: CompletionChunk) -> None:
+        if not self._started:
+            self._started = True
+            self._id, self._model, self._created = chunk.id, chunk.model, chunk.created or 0
         if chunk.usage is not None:
-            usage = chunk.usage
+            self._usage = chunk.usage
         for stream_choice in chunk.choices:
-            choice = choices.get(stream_choice.index)
+            choice = self._choices.get(stream_choice.index)
             if choice is None:
-                choice = choices[stream_choice.index] = _Choice()
+                choice = self._choices[stream_choice.index] = _Choice()
             delta = stream_choice.delta
-            if delta.content:
-                choice.text.append(content_text(delta.content))
+            content = delta.content
+            if content:
+                choice.text.append(content if type(content) is str else content_text(content))
             if delta.tool_calls:
                 for position, call in enumerate(delta.tool_calls):
                     _add_tool_call(choice, call, position)
             if stream_choice.finish_reason is not None:
                 choice.finish_reason = stream_choice.finish_reason
-    built = [
-        ChatCompletionChoice(
-            index=index,
-            message=AssistantMessage(
-                content="".join(choice.text),
-                tool_calls=[_tool_call(i, parts) for i, parts in enumerate(choice.tool_calls)] or None,
-            ),
-            finish_reason=choice.finish_reason,
+
+    def build(self, response_type: type[R]) -> R:
+        """The response ``complete`` would have returned: content concatenated, tool calls joined
+        by ``index`` (whole or in pieces), the last usage and finish reason kept."""
+        choices = [
+            ChatCompletionChoice(
+                index=index,
+                message=AssistantMessage(
+                    content="".join(choice.text),
+                    tool_calls=[_tool_call(i, parts) for i, parts in enumerate(choice.tool_calls)] or None,
+                ),
+                finish_reason=choice.finish_reason,
+            )
+            for index, choice in sorted(self._choices.items())
+        ]
+        return response_type(
+            id=self._id,
+            object="chat.completion",
+            model=self._model,
+            created=self._created,
+            usage=self._usage or UsageInfo(),
+            choices=choices,
         )
-        for index, choice in sorted(choices.items())
-    ]
-    return response_type(
-        id=first.id if first else "",
-        object="chat.completion",
-        model=first.model if first else "",
-        created=(first.created or 0) if first else 0,
-        usage=usage or UsageInfo(),
-        choices=built,
-    )
+
+
+def accumulate(chunks: Iterable[CompletionChunk], response_type: type[R]) -> R:
+    """Merge a sequence of chunks into one response (see :class:`Accumulator`)."""
+    accumulator = Accumulator()
+    for chunk in chunks:
+        accumulator.add(chunk)
+    return accumulator.build(response_type)
 
 
 def _add_tool_call(choice: _Choice, call: ToolCall, position: int) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
 from typing import Any, Generic, TypeVar
 
-from ._accumulate import accumulate
+from ._accumulate import Accumulator
 from ._backend import APIRequest, AsyncBackend, AsyncStreamResponse, Backend, StreamResponse
 from ._exceptions import MistralError
 from .types.chat import ChatCompletionResponse, CompletionChunk, content_text
@@ -33,7 +33,7 @@ _CLOSED_EARLY = (
 
 
 class _StreamState(Generic[R]):
-    """What the sync and async streams share: the chunks seen so far, and the final response."""
+    """What the sync and async streams share: what the chunks so far add up to, and the final response."""
 
     _response: Any
 
@@ -41,7 +41,7 @@ class _StreamState(Generic[R]):
         self._request = request
         self._response_type = response_type
         self._response = None
-        self._chunks: list[CompletionChunk] = []
+        self._accumulator = Accumulator()
         self._finished = False
         self._closed = False
 
@@ -60,7 +60,7 @@ class _StreamState(Generic[R]):
     def _final(self) -> R:
         if not self._finished:
             raise MistralError(_CLOSED_EARLY.format(what="there is no final response to build"))
-        final = accumulate(self._chunks, self._response_type)
+        final = self._accumulator.build(self._response_type)
         final._request_id = self.request_id
         return final
 
@@ -104,8 +104,9 @@ class Stream(_StreamState[R]):
         # drops it, so a ``break`` closes the response at once.
         response = self._open()
         try:
+            add = self._accumulator.add
             for chunk in response:
-                self._chunks.append(chunk)
+                add(chunk)
                 yield chunk
             self._finished = True
         finally:
@@ -200,8 +201,9 @@ class AsyncStream(_StreamState[R]):
     async def _iterate(self) -> AsyncGenerator[CompletionChunk, None]:
         response = await self._open()
         try:
+            add = self._accumulator.add
             async for chunk in response:
-                self._chunks.append(chunk)
+                add(chunk)
                 yield chunk
             self._finished = True
         finally:

@@ -387,7 +387,7 @@ def test_arbitrary_bytes_match_the_spec_transcription(tokens: list[bytes], data:
 # --- performance: linear time -------------------------------------------------------------
 
 
-def best_time(stream: bytes, chunk: int, reps: int = 3) -> float:
+def best_time(stream: bytes, chunk: int, reps: int = 5) -> float:
     """Min over ``reps`` runs (robust to a busy machine) of decoding ``stream`` in ``chunk``-byte reads."""
     pieces = [stream[i : i + chunk] for i in range(0, len(stream), chunk)]
     best = float("inf")
@@ -424,8 +424,8 @@ def test_single_large_event_scales_linearly(small: int, chunk: int, line: int) -
         events = [e for i in range(0, len(stream), chunk) for e in decoder.feed(stream[i : i + chunk])]
         assert len(events) == 1 and len(events[0].data) >= size
         times[size] = best_time(stream, chunk)
-    # Linear gives ~8x; a quadratic rescan would give ~64x.
-    assert times[8 * small] / times[small] < 16, times
+    # Linear gives ~8x; a quadratic rescan would give ~64x. The bound leaves room for a busy machine.
+    assert times[8 * small] / times[small] < 32, times
 
 
 def llm_stream(n: int) -> bytes:
@@ -445,7 +445,7 @@ def llm_stream(n: int) -> bytes:
 def test_many_small_events_scale_linearly() -> None:
     small, large = llm_stream(2_500), llm_stream(20_000)
     assert len(decode([large[i : i + 4096] for i in range(0, len(large), 4096)])) == 20_000
-    t_small, t_large = best_time(small, 4096, reps=5), best_time(large, 4096, reps=5)
-    assert t_large / t_small < 16, (t_small, t_large)
+    t_small, t_large = best_time(small, 4096, reps=7), best_time(large, 4096, reps=7)
+    assert t_large / t_small < 32, (t_small, t_large)
     # The real budget is ~10 ms here; this bound only catches gross regressions on a loaded box.
-    assert t_large < 0.25, t_large
+    assert t_large < 0.5, t_large
