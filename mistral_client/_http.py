@@ -222,17 +222,25 @@ class _EventReader:
         self.done = False
 
     def feed(self, data: bytes) -> list[Any]:
+        # The per-chunk hot path: locals, no helper frames, the request's parser called directly.
         items = []
+        parse = self._request.parse
         for event in self._decoder.feed(data):
-            if event.data == "[DONE]":
+            payload = event.data
+            if payload == "[DONE]":
                 self.done = True
                 break
             if event.event == "error":
-                self._raise_error(event.data)
-            item = self._core.parse(self._request, self._response, event.data)
+                self._raise_error(payload)
+            try:
+                item = parse(payload)
+            except ValueError as exc:  # pydantic's ValidationError
+                raise _validation_error(
+                    exc, self._response, payload, self._core.request_id(self._response)
+                ) from None
             extra = item.__pydantic_extra__
-            if getattr(item, "object", None) == "error" or (extra and "error" in extra):
-                self._raise_error(event.data)
+            if item.object == "error" or (extra and "error" in extra):
+                self._raise_error(payload)
             items.append(item)
         return items
 

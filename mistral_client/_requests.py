@@ -78,6 +78,11 @@ def _completion(
     return APIRequest(operation=operation, method="POST", path=path, parse=parse, body=body, options=options)
 
 
+#: One stream event's JSON straight into a chunk: pydantic-core's validator, without the Python
+#: frame of ``model_validate_json`` (it runs once per chunk).
+_parse_chunk: Callable[[str | bytes], CompletionChunk] = CompletionChunk.__pydantic_validator__.validate_json
+
+
 def chat_complete(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[ChatCompletionResponse]:
     fields, options = _split(params, defaults)
     body = validate(ChatCompletionRequest, fields)
@@ -89,9 +94,7 @@ def chat_complete(params: Mapping[str, Any], defaults: ClientDefaults) -> APIReq
 def chat_stream(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[CompletionChunk]:
     fields, options = _split(params, defaults)
     body = validate(ChatCompletionRequest, {**fields, "stream": True})
-    return _completion(
-        "chat.stream", "/v1/chat/completions", body, options, CompletionChunk.model_validate_json
-    )
+    return _completion("chat.stream", "/v1/chat/completions", body, options, _parse_chunk)
 
 
 def fim_complete(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[FIMCompletionResponse]:
@@ -105,9 +108,7 @@ def fim_complete(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequ
 def fim_stream(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[CompletionChunk]:
     fields, options = _split(params, defaults)
     body = validate(FIMCompletionRequest, {**fields, "stream": True})
-    return _completion(
-        "fim.stream", "/v1/fim/completions", body, options, CompletionChunk.model_validate_json
-    )
+    return _completion("fim.stream", "/v1/fim/completions", body, options, _parse_chunk)
 
 
 def embeddings(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[EmbeddingResponse]:

@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mistral_client import Client
+from mistral_client import Client, _requests
 from mistral_client._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -730,22 +730,22 @@ def test_each_chunk_is_parsed_once(
     n = 25
     server = serve(streams(*[chunk_event(f"t{i} ") for i in range(n - 1)], chunk_event("", "stop")))
     client = client_for(server)
-    original = CompletionChunk.model_validate_json
+    original = _requests._parse_chunk
     parses: list[str | bytes] = []
     loads = 0
     real_loads = json.loads
 
-    def counting_parse(data: str | bytes, **kwargs: Any) -> CompletionChunk:
+    def counting_parse(data: str | bytes) -> CompletionChunk:
         parses.append(data)
-        return original(data, **kwargs)
+        return original(data)
 
     def counting_loads(*args: Any, **kwargs: Any) -> Any:
         nonlocal loads
         loads += 1
         return real_loads(*args, **kwargs)
 
-    # The request captures CompletionChunk.model_validate_json as its parse function when built.
-    monkeypatch.setattr(CompletionChunk, "model_validate_json", counting_parse)
+    # The request captures the chunk parser as its parse function when built.
+    monkeypatch.setattr(_requests, "_parse_chunk", counting_parse)
     monkeypatch.setattr(json, "loads", counting_loads)
     with client.chat.stream(model="m", messages=MSG) as stream:
         assert len(list(stream)) == n

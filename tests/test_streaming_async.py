@@ -15,7 +15,7 @@ import anyio
 import httpx
 import pytest
 
-from mistral_client import AsyncClient
+from mistral_client import AsyncClient, _requests
 from mistral_client._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -478,22 +478,22 @@ async def test_each_chunk_is_parsed_once(serve: Serve, monkeypatch: pytest.Monke
     n = 25
     server = serve(streams(*[chunk_event(f"t{i} ") for i in range(n - 1)], chunk_event("", "stop")))
     client = client_for(server)
-    original = CompletionChunk.model_validate_json
+    original = _requests._parse_chunk
     parses = 0
     loads = 0
     real_loads = json.loads
 
-    def counting_parse(data: str | bytes, **kwargs: Any) -> CompletionChunk:
+    def counting_parse(data: str | bytes) -> CompletionChunk:
         nonlocal parses
         parses += 1
-        return original(data, **kwargs)
+        return original(data)
 
     def counting_loads(*args: Any, **kwargs: Any) -> Any:
         nonlocal loads
         loads += 1
         return real_loads(*args, **kwargs)
 
-    monkeypatch.setattr(CompletionChunk, "model_validate_json", counting_parse)
+    monkeypatch.setattr(_requests, "_parse_chunk", counting_parse)
     monkeypatch.setattr(json, "loads", counting_loads)
     async with client.chat.stream(model="m", messages=MSG) as stream:
         assert len([chunk async for chunk in stream]) == n
