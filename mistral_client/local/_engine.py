@@ -11,19 +11,16 @@ from typing import Any
 
 import torch
 
-from mistral_client.local._detokenizer import IncrementalDetokenizer
+from mistral_client.local._completion import CompletionState
 from mistral_client.local._loader import LoadOptions, load_causal_lm
 from mistral_client.local._model_files import resolve_model_files
 from mistral_client.local._sampling import select_next_tokens
-from mistral_client.local._stop_strings import StopStringMatcher
 from mistral_client.local._tokenizer import PromptEncoder, load_prompt_encoder
-from mistral_client.local._tool_calls import ToolCallParseError, ToolCallTokens, parse_tool_call_tokens
 from mistral_client.local._types import (
     FinishReason,
     GenerationEvent,
     GenerationParams,
     GenerationResult,
-    ToolCall,
     collect,
 )
 
@@ -86,7 +83,7 @@ class Engine:
         rng = random.Random(params.random_seed)
         generator = self._generator(params.random_seed)
         rows = [
-            _Row(i, self.encoder, params.stop, tool_tokens, len(prompt_ids), rng, budget)
+            CompletionState(i, self.encoder, params.stop, tool_tokens, len(prompt_ids), rng, budget)
             for i in range(params.n)
         ]
         cache = self._new_cache()
@@ -106,7 +103,7 @@ class Engine:
         while True:
             finished_any = False
             events = []
-            for row, token in zip(active, next_tokens.tolist(), strict=False):
+            for row, token in zip(active, next_tokens.tolist(), strict=True):
                 events.append(row.advance(token, self.eos_token_ids))
                 finished_any = finished_any or row.finished
             yield from events
@@ -168,101 +165,6 @@ class Engine:
         if room is None:
             raise ValueError("max_tokens is required: the model config declares no context length")
         return room, "model_length"
-
-
-class _Row:
-    """Per-completion state: token counts, detokenizer, stop strings and tool-call capture."""
-
-    __slots__ = (
-        "budget",
-        "budget_reason",
-        "count",
-        "detok",
-        "encoder",
-        "finished",
-        "index",
-        "prompt_len",
-        "rng",
-        "stops",
-        "tool_ids",
-        "tool_tokens",
-    )
-
-    def __init__(
-        self,
-        index: int,
-        encoder: PromptEncoder,
-        stop: Sequence[str],
-        tool_tokens: ToolCallTokens | None,
-        prompt_len: int,
-        rng: random.Random,
-        budget: tuple[int, FinishReason],
-    ) -> None:
-        self.index = index
-        self.budget, self.budget_reason = budget
-        self.encoder = encoder
-        self.detok = IncrementalDetokenizer(encoder.decode)
-        self.stops = StopStringMatcher(stop)
-        self.tool_tokens = tool_tokens
-        self.tool_ids: list[int] | None = None  # set once [TOOL_CALLS] is generated
-        self.prompt_len = prompt_len
-        self.rng = rng
-        self.count = 0
-        self.finished = False
-
-    def advance(self, token: int, eos: frozenset[int]) -> GenerationEvent:
-        self.count += 1
-        if token in eos:
-            return self._finish(token, "", "stop")
-        if self.tool_ids is not None:
-            self.tool_ids.append(token)
-            text = ""
-        elif self.tool_tokens is not None and token == self.tool_tokens.tool_calls:
-            # Content before the call is final: release what the detokenizer and stop matcher held.
-            self.tool_ids = [token]
-            text, _ = self._flush_content()
-        else:
-            delta = self.detok.push(token)
-            text, stopped = self.stops.push(delta) if delta else ("", False)
-            if stopped:
-                return self._finish(token, text, "stop", content_done=True)
-        if self.count >= self.budget:
-            return self._finish(token, text, self.budget_reason)
-        return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len)
-
-    def _finish(
-        self, token: int, text: str, reason: FinishReason, *, content_done: bool = False
-    ) -> GenerationEvent:
-        self.finished = True
-        tool_calls: tuple[ToolCall, ...] = ()
-        if self.tool_ids is not None:
-            calls, payload_text = self._tool_calls(complete=reason == "stop")
-            if calls:
-                tool_calls, reason = tuple(calls), "tool_calls"
-            text += payload_text
-        elif not content_done:
-            rest, stopped = self._flush_content()
-            text += rest
-            if stopped:  # the held text completed a stop string after all
-                reason = "stop"
-        return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len, reason, tool_calls)
-
-    def _flush_content(self) -> tuple[str, bool]:
-        """Release held content; ``True`` when it contains a stop string (the text ends before it)."""
-        text, stopped = self.stops.push(self.detok.flush())
-        return (text, True) if stopped else (text + self.stops.flush(), False)
-
-    def _tool_calls(self, *, complete: bool) -> tuple[list[ToolCall], str]:
-        """Parsed calls, or (when cut short or malformed) the raw payload returned as content."""
-        assert self.tool_ids is not None and self.tool_tokens is not None
-        if complete:
-            try:
-                return parse_tool_call_tokens(
-                    self.tool_ids, self.tool_tokens, self.encoder.decode, self.rng
-                ), ""
-            except ToolCallParseError:
-                pass
-        return [], self.encoder.decode(self.tool_ids)
 
 
 def _config_eos_ids(model: Any) -> frozenset[int]:

@@ -7,11 +7,14 @@ own serving stack does; any other Hugging Face chat model falls back to its chat
 from __future__ import annotations
 
 import contextlib
+import functools
+import importlib
+import inspect
 import json
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from mistral_client.local._model_files import ModelFiles
 from mistral_client.local._tool_calls import ToolCallTokens
@@ -70,7 +73,9 @@ class MistralPromptEncoder(PromptEncoder):
         from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
 
         self._mistral = MistralTokenizer.from_file(str(tokenizer_file))
-        self._raw = self._mistral.instruct_tokenizer.tokenizer
+        # The raw tokenizer's API shifted across mistral-common releases; it is handled as untyped.
+        self._raw: Any = self._mistral.instruct_tokenizer.tokenizer
+        self._decode = _ignoring_special_tokens(self._raw)
         self.version: str = str(self._raw.version.value)
         self.bos_token_id = int(self._raw.bos_id)
         self.eos_token_ids = frozenset({int(self._raw.eos_id)})
@@ -87,23 +92,24 @@ class MistralPromptEncoder(PromptEncoder):
 
     def encode_fim(self, prompt: str, suffix: str | None = None) -> list[int]:
         from mistral_common.exceptions import TokenizerException
-        from mistral_common.protocol.fim.request import FIMRequest
 
         try:
-            return list(self._mistral.encode_fim(FIMRequest(prompt=prompt, suffix=suffix)).tokens)
+            request = _fim_request_class()(prompt=prompt, suffix=suffix)
+            return list(self._mistral.encode_fim(request).tokens)
         except TokenizerException as exc:
             raise FIMNotSupportedError(f"this model's tokenizer ({self.version}) has no FIM: {exc}") from exc
 
     def decode(self, token_ids: Sequence[int]) -> str:
-        # The raw tokenizer skips the instruct wrapper; its default policy drops special tokens.
-        return str(self._raw.decode(list(token_ids)))
+        return str(self._decode(list(token_ids)))
 
     def count_tokens(self, text: str) -> int:
         return len(self._raw.encode(text, bos=False, eos=False))
 
     def _special_id(self, token: str) -> int | None:
+        # Older mistral-common releases (1.5) only have ``get_control_token``.
+        lookup = getattr(self._raw, "get_special_token", None) or self._raw.get_control_token
         try:
-            token_id = int(self._raw.get_special_token(token))
+            token_id = int(lookup(token))
         except (ValueError, KeyError):
             return None
         # SentencePiece answers unknown pieces with the unk id instead of raising.
@@ -173,6 +179,25 @@ def load_prompt_encoder(files: ModelFiles, mode: TokenizerMode = "auto") -> Prom
             raise FileNotFoundError(f"no tekken.json or tokenizer.model.v* in {files.directory}")
         return MistralPromptEncoder(files.mistral_tokenizer)
     return HFPromptEncoder.from_files(files)
+
+
+def _fim_request_class() -> Any:
+    # mistral-common 1.5 kept FIMRequest among the tokenizer types; later releases moved it.
+    for module in ("mistral_common.protocol.fim.request", "mistral_common.tokens.instruct.request"):
+        with contextlib.suppress(ImportError):
+            return importlib.import_module(module).FIMRequest
+    raise ImportError("this mistral-common release has no FIMRequest")
+
+
+def _ignoring_special_tokens(raw: Any) -> Callable[[list[int]], str]:
+    """``raw.decode`` that drops special tokens, in every mistral-common release."""
+    if "special_token_policy" not in inspect.signature(raw.decode).parameters:
+        if hasattr(raw, "special_token_policy"):
+            # mistral-common 1.5's Tekkenizer raises on special tokens unless told otherwise.
+            raw.special_token_policy = type(raw.special_token_policy).IGNORE
+        return cast("Callable[[list[int]], str]", raw.decode)
+    policy = inspect.signature(raw.decode).parameters["special_token_policy"].default
+    return functools.partial(raw.decode, special_token_policy=type(policy).IGNORE)
 
 
 def _mistral_message(message: Message) -> dict[str, Any]:

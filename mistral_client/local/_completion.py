@@ -1,0 +1,111 @@
+"""Per-completion decoding state: from sampled token ids to text deltas, finish reasons and tool calls."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from mistral_client.local._detokenizer import IncrementalDetokenizer
+from mistral_client.local._stop_strings import StopStringMatcher
+from mistral_client.local._tokenizer import PromptEncoder
+from mistral_client.local._tool_calls import ToolCallParseError, ToolCallTokens, parse_tool_call_tokens
+from mistral_client.local._types import FinishReason, GenerationEvent, ToolCall
+
+
+class CompletionState:
+    """One completion's bookkeeping: token count, text deltas, stop strings, tool-call capture.
+
+    The engine feeds it each sampled token; it answers with the event to emit and knows when the
+    completion is finished. It never touches torch.
+    """
+
+    __slots__ = (
+        "budget",
+        "budget_reason",
+        "count",
+        "detok",
+        "encoder",
+        "finished",
+        "index",
+        "prompt_len",
+        "rng",
+        "stops",
+        "tool_ids",
+        "tool_tokens",
+    )
+
+    def __init__(
+        self,
+        index: int,
+        encoder: PromptEncoder,
+        stop: Sequence[str],
+        tool_tokens: ToolCallTokens | None,
+        prompt_len: int,
+        rng: random.Random,
+        budget: tuple[int, FinishReason],
+    ) -> None:
+        self.index = index
+        self.budget, self.budget_reason = budget
+        self.encoder = encoder
+        self.detok = IncrementalDetokenizer(encoder.decode)
+        self.stops = StopStringMatcher(stop)
+        self.tool_tokens = tool_tokens
+        self.tool_ids: list[int] | None = None  # set once [TOOL_CALLS] is generated
+        self.prompt_len = prompt_len
+        self.rng = rng
+        self.count = 0
+        self.finished = False
+
+    def advance(self, token: int, eos: frozenset[int]) -> GenerationEvent:
+        self.count += 1
+        if token in eos:
+            return self._finish(token, "", "stop")
+        if self.tool_ids is not None:
+            self.tool_ids.append(token)
+            text = ""
+        elif self.tool_tokens is not None and token == self.tool_tokens.tool_calls:
+            # Content before the call is final: release what the detokenizer and stop matcher held.
+            self.tool_ids = [token]
+            text, _ = self._flush_content()
+        else:
+            delta = self.detok.push(token)
+            text, stopped = self.stops.push(delta) if delta else ("", False)
+            if stopped:
+                return self._finish(token, text, "stop", content_done=True)
+        if self.count >= self.budget:
+            return self._finish(token, text, self.budget_reason)
+        return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len)
+
+    def _finish(
+        self, token: int, text: str, reason: FinishReason, *, content_done: bool = False
+    ) -> GenerationEvent:
+        self.finished = True
+        tool_calls: tuple[ToolCall, ...] = ()
+        if self.tool_ids is not None:
+            calls, payload_text = self._tool_calls(complete=reason == "stop")
+            if calls:
+                tool_calls, reason = tuple(calls), "tool_calls"
+            text += payload_text
+        elif not content_done:
+            rest, stopped = self._flush_content()
+            text += rest
+            if stopped:  # the held text completed a stop string after all
+                reason = "stop"
+        return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len, reason, tool_calls)
+
+    def _flush_content(self) -> tuple[str, bool]:
+        """Release held content; ``True`` when it contains a stop string (the text ends before it)."""
+        text, stopped = self.stops.push(self.detok.flush())
+        return (text, True) if stopped else (text + self.stops.flush(), False)
+
+    def _tool_calls(self, *, complete: bool) -> tuple[list[ToolCall], str]:
+        """Parsed calls, or (when cut short or malformed) the raw payload returned as content."""
+        assert self.tool_ids is not None and self.tool_tokens is not None
+        if complete:
+            try:
+                return parse_tool_call_tokens(
+                    self.tool_ids, self.tool_tokens, self.encoder.decode, self.rng
+                ), ""
+            except ToolCallParseError:
+                pass
+        return [], self.encoder.decode(self.tool_ids)
