@@ -1,0 +1,100 @@
+"""Result records, targets and the per-repetition ratio arithmetic."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Target:
+    """Goal for mistral_client on one scenario; every bound given must hold."""
+
+    max_ratio: float | None = None
+    min_ratio: float | None = None
+    max_seconds: float | None = None
+    max_timed_connections: int | None = None  # new TCP connections after warm-up (reconnect churn)
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_ratio is not None:
+            parts.append(f"<= {self.max_ratio:g}x")
+        if self.min_ratio is not None:
+            parts.append(f">= {self.min_ratio:g}x")
+        if self.max_seconds is not None:
+            parts.append(f"<= {self.max_seconds * 1000:g} ms")
+        if self.max_timed_connections is not None:
+            parts.append("no reconnects")
+        return ", ".join(parts)
+
+    def check(self, m: Measurement) -> bool | None:
+        """True/False once measured; None when the needed numbers are missing."""
+        ratio, seconds = m.median_ratio, m.median
+        if m.skipped or (ratio is None and (self.max_ratio or self.min_ratio)):
+            return None
+        ok = True
+        if self.max_ratio is not None and ratio is not None:
+            ok &= ratio <= self.max_ratio
+        if self.min_ratio is not None and ratio is not None:
+            ok &= ratio >= self.min_ratio
+        if self.max_seconds is not None and seconds is not None:
+            ok &= seconds <= self.max_seconds
+        if self.max_timed_connections is not None:
+            timed = m.extra.get("timed_connections")
+            ok &= timed is not None and max(timed) <= self.max_timed_connections
+        return ok
+
+
+@dataclass(frozen=True)
+class Scenario:
+    key: str  # "a", "b-sync", ...
+    title: str
+    unit: str  # "s" (lower is better), "KiB" or "tok/s"
+    target: Target | None = None
+    # For throughput units the ratio is baseline/client time, so "higher is better" stays explicit.
+    higher_is_better: bool = False
+
+
+@dataclass
+class Measurement:
+    scenario: Scenario
+    client: str
+    samples: list[float] = field(default_factory=list)  # one per repetition, in `scenario.unit`
+    ratios: list[float] = field(default_factory=list)  # per repetition, to the baseline's same repetition
+    server_cpu: list[float] = field(default_factory=list)  # server CPU share per repetition
+    extra: dict[str, Any] = field(default_factory=dict)
+    skipped: str | None = None
+    note: str = ""
+    is_baseline: bool = False
+
+    @property
+    def median(self) -> float | None:
+        return statistics.median(self.samples) if self.samples else None
+
+    @property
+    def median_ratio(self) -> float | None:
+        return statistics.median(self.ratios) if self.ratios else None
+
+    def passed(self) -> bool | None:
+        return self.scenario.target.check(self) if self.scenario.target else None
+
+
+def fill_ratios(measurements: list[Measurement], baseline: str) -> None:
+    """Ratio per repetition to the baseline's same repetition, so drift between reps cancels out."""
+    base = next((m for m in measurements if m.client == baseline and not m.skipped), None)
+    if base is None:
+        return
+    base.is_baseline = True
+    for m in measurements:
+        if m.skipped:
+            continue
+        m.ratios = [value / ref for value, ref in zip(m.samples, base.samples, strict=False) if ref > 0]
+
+
+def rotated(items: list[Any], shift: int) -> list[Any]:
+    """Rotate run order between repetitions so no client always runs first (cold) or last."""
+    if not items:
+        return items
+    k = shift % len(items)
+    return items[k:] + items[:k]
