@@ -84,7 +84,8 @@ class APITimeoutError(APIConnectionError):
 
 
 class IncompleteStreamError(APIConnectionError):
-    """A stream ended before the server sent its final ``[DONE]`` event: the output is truncated."""
+    """A stream ended before the server sent its final ``[DONE]`` event (or a ``finish_reason`` for
+    every choice): the output is truncated."""
 
 
 class APIResponseValidationError(APIError):

@@ -49,10 +49,15 @@ T = TypeVar("T")
 DEFAULT_BASE_URL = "https://api.mistral.ai"
 #: LLM calls can think for minutes; connecting should not take long.
 DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+# Keep-alive for 30 s (httpx: 5 s): a busy async service should not reconnect between bursts.
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30.0)
 USER_AGENT = f"mistral-client-python/{__version__}"
 
 _warned_deprecated_models: set[str] = set()
+
+#: Where FIM goes on a server without /v1/fim/completions (see _HTTPCore.fim_fallback).
+COMPLETIONS_PATH = "/v1/completions"
+FIM_OPERATIONS = frozenset({"fim.complete", "fim.stream"})
 
 
 def normalize_base_url(url: str) -> str:
@@ -82,6 +87,8 @@ class _HTTPCore:
         if default_headers:
             headers.update(default_headers)
         self._headers = headers
+        # Set once this server answered FIM with 404/405 and has /v1/completions (see fim_fallback).
+        self._fim_via_completions = False
 
     def __repr__(self) -> str:
         # Never the headers: they hold the API key.
@@ -208,11 +215,54 @@ class _HTTPCore:
             "http_response": response,
         }
 
+    # --- FIM on OpenAI-compatible servers -------------------------------------------------------
+
+    def route(self, request: APIRequest[T]) -> APIRequest[T]:
+        """The request as this server takes it: FIM goes to ``/v1/completions`` once it is known to lack
+        ``/v1/fim/completions``, so only the first FIM call pays for the detour."""
+        if self._fim_via_completions and request.operation in FIM_OPERATIONS:
+            from ._openai_compat import as_completions  # imports the types: not needed before
+
+            return as_completions(request)
+        return request
+
+    def fim_fallback(self, request: APIRequest[T], error: APIError) -> APIRequest[T] | None:
+        """The ``/v1/completions`` form of a FIM call the server has no route for (404, 405), else None.
+
+        vLLM, llama.cpp, Ollama and ``transformers serve`` have OpenAI's completions endpoint, with
+        ``suffix``, but not Mistral's FIM one.
+        """
+        if (
+            request.operation in FIM_OPERATIONS
+            and request.path != COMPLETIONS_PATH
+            and isinstance(error, APIStatusError)
+            and error.status_code in (404, 405)
+        ):
+            from ._openai_compat import as_completions
+
+            return as_completions(request)
+        return None
+
+    @contextlib.contextmanager
+    def falling_back(self, original: APIError) -> Iterator[None]:
+        """Around the fallback's send: remembers the route unless the server lacks it too."""
+        try:
+            yield
+        except APIStatusError as exc:
+            if exc.status_code in (404, 405):
+                # Neither endpoint (or a 404 that was about something else, like the model): the
+                # answer to the call as made says more than the one to the guess.
+                raise original from None
+            self._fim_via_completions = True
+            raise
+        logger.info("no /v1/fim/completions at %s: FIM goes to /v1/completions", self.base_url)
+        self._fim_via_completions = True
+
 
 class _EventReader:
     """Turns a stream's bytes into parsed events: one SSE decode and one JSON parse per event."""
 
-    __slots__ = ("_core", "_decoder", "_request", "_response", "done")
+    __slots__ = ("_core", "_decoder", "_finished", "_request", "_response", "_seen", "done")
 
     def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx.Response) -> None:
         self._core = core
@@ -220,6 +270,9 @@ class _EventReader:
         self._response = response
         self._decoder = SSEDecoder()
         self.done = False
+        # The choice indices seen, and those that got a finish_reason (see end()).
+        self._seen: set[int] = set()
+        self._finished: set[int] = set()
 
     def feed(self, data: bytes) -> list[Any]:
         # The per-chunk hot path: locals, no helper frames, the request's parser called directly.
@@ -241,13 +294,18 @@ class _EventReader:
             extra = item.__pydantic_extra__
             if item.object == "error" or (extra and "error" in extra):
                 self._raise_error(payload)
+            for choice in item.choices:
+                (self._seen if choice.finish_reason is None else self._finished).add(choice.index)
             items.append(item)
         return items
 
     def end(self) -> None:
-        if not self.done:
+        # Some OpenAI-compatible servers (transformers serve) never send [DONE]; a stream whose every
+        # choice got its finish_reason is whole all the same.
+        if not self.done and not (self._finished and self._seen <= self._finished):
             raise IncompleteStreamError(
-                "The stream ended before the server sent [DONE]: the output is incomplete.",
+                "The stream ended before the server sent [DONE] or a finish_reason for every choice: "
+                "the output is incomplete.",
                 request=self._response.request,
             )
 
@@ -431,15 +489,30 @@ class HTTPBackend(_HTTPCore, Backend):
         self.check_deprecation(request, response)
         return response, retries, started
 
+    def _open(
+        self, request: APIRequest[T], *, stream: bool
+    ) -> tuple[APIRequest[T], httpx.Response, int, float]:
+        """``_send`` to the route this server has (see ``route``); returns the request as sent too."""
+        request = self.route(request)
+        try:
+            return (request, *self._send(request, stream=stream))
+        except APIError as exc:
+            fallback = self.fim_fallback(request, exc)
+            if fallback is None:
+                raise
+            error = exc
+        with self.falling_back(error):
+            return (fallback, *self._send(fallback, stream=stream))
+
     def handle_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        response, retries, started = self._send(request, stream=False)
+        request, response, retries, started = self._open(request, stream=False)
         content = response.content
         return APIResponse(
             lambda: self.parse(request, response, content), **self.info(response, started, retries)
         )
 
     def handle_stream(self, request: APIRequest[T]) -> StreamResponse[T]:
-        response, retries, started = self._send(request, stream=True)
+        request, response, retries, started = self._open(request, stream=True)
         return StreamResponse(
             self._events(request, response), response.close, **self.info(response, started, retries)
         )
@@ -530,15 +603,30 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
         self.check_deprecation(request, response)
         return response, retries, started
 
+    async def _open(
+        self, request: APIRequest[T], *, stream: bool
+    ) -> tuple[APIRequest[T], httpx.Response, int, float]:
+        """``_send`` to the route this server has (see ``route``); returns the request as sent too."""
+        request = self.route(request)
+        try:
+            return (request, *await self._send(request, stream=stream))
+        except APIError as exc:
+            fallback = self.fim_fallback(request, exc)
+            if fallback is None:
+                raise
+            error = exc
+        with self.falling_back(error):
+            return (fallback, *await self._send(fallback, stream=stream))
+
     async def handle_async_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        response, retries, started = await self._send(request, stream=False)
+        request, response, retries, started = await self._open(request, stream=False)
         content = response.content
         return APIResponse(
             lambda: self.parse(request, response, content), **self.info(response, started, retries)
         )
 
     async def handle_async_stream(self, request: APIRequest[T]) -> AsyncStreamResponse[T]:
-        response, retries, started = await self._send(request, stream=True)
+        request, response, retries, started = await self._open(request, stream=True)
         return AsyncStreamResponse(
             self._events(request, response), response.aclose, **self.info(response, started, retries)
         )

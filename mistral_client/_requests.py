@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import pydantic
 
-from ._backend import APIRequest, RequestOptions
+from ._backend import REQUEST_CONTEXT, APIRequest, RequestOptions
 from ._exceptions import InvalidRequestError
 from .types._base import MistralModel
 from .types.chat import ChatCompletionResponse, CompletionChunk, FIMCompletionResponse
@@ -57,7 +57,8 @@ def _split(params: Mapping[str, Any], defaults: ClientDefaults) -> tuple[dict[st
 def validate(model: type[M], fields: Mapping[str, Any]) -> M:
     """Validate a request body, forbidding fields the spec does not define."""
     try:
-        return model.model_validate(fields, extra="forbid")
+        # The context tells types that are lenient in responses to hold requests to the spec.
+        return model.model_validate(fields, extra="forbid", context=REQUEST_CONTEXT)
     except pydantic.ValidationError as exc:
         raise invalid_request(exc) from None
 

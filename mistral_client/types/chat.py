@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, ValidationError, ValidationInfo, model_validator
+from pydantic_core import InitErrorDetails
 
+from .._backend import REQUEST_CONTEXT
 from ._base import MistralModel, ResponseModel, TaggedModel
 
 # Open enums: the known values are listed for editors and type checkers, and any other string from a
@@ -88,9 +90,21 @@ SystemContentChunk = Annotated[TextChunk | ThinkChunk, Field(discriminator="type
 
 
 class FunctionCall(MistralModel):
-    name: str
+    # Defaults, for responses: OpenAI-style servers stream a call in pieces, the name in the first
+    # and the arguments in the next ones. Requests still need both (see _required_in_requests).
+    name: str = ""
     #: A JSON string (as the API sends it) or an already-decoded object.
-    arguments: str | dict[str, Any]
+    arguments: str | dict[str, Any] = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _required_in_requests(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.context == REQUEST_CONTEXT and isinstance(data, dict):
+            missing = [name for name in ("name", "arguments") if name not in data]
+            if missing:
+                errors = [InitErrorDetails(type="missing", loc=(name,), input=data) for name in missing]
+                raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
 
 
 class ToolCall(MistralModel):
