@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from .types.chat import (
@@ -92,14 +91,6 @@ class Accumulator:
             usage=self._usage or UsageInfo(),
             choices=choices,
         )
-
-
-def accumulate(chunks: Iterable[CompletionChunk], response_type: type[R]) -> R:
-    """Merge a sequence of chunks into one response (see :class:`Accumulator`)."""
-    accumulator = Accumulator()
-    for chunk in chunks:
-        accumulator.add(chunk)
-    return accumulator.build(response_type)
 
 
 def _add_tool_call(choice: _Choice, call: ToolCall, position: int) -> None:

@@ -115,7 +115,7 @@ class _ResponseInfo:
         self.request_id = request_id
         #: How many times the request was retried before this response.
         self.retries_taken = retries_taken
-        #: Seconds from the first attempt's start to the response headers.
+        #: Seconds from the first attempt's start until the response was in (a stream's: its headers).
         self.elapsed = elapsed
         #: The underlying ``httpx.Response``, for HTTP backends.
         self.http_response = http_response

@@ -30,6 +30,11 @@ class ClientDefaults:
     max_retries: int
 
 
+def _check_max_retries(max_retries: object) -> None:
+    if type(max_retries) is not int or max_retries < 0:
+        raise MistralError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+
+
 class _ClientConfig:
     """What both clients share: resolving the options, ``with_options``, the repr."""
 
@@ -43,8 +48,7 @@ class _ClientConfig:
         max_retries: int,
         has_backend: bool,
     ) -> str | None:
-        if not isinstance(max_retries, int) or max_retries < 0:
-            raise MistralError(f"max_retries must be a non-negative integer, got {max_retries!r}")
+        _check_max_retries(max_retries)
         api_key = api_key or os.environ.get("MISTRAL_API_KEY") or None
         if api_key is None and not has_backend:
             raise MistralError(
@@ -69,6 +73,8 @@ class _ClientConfig:
         self: Self, *, timeout: TimeoutTypes | None = _NOT_GIVEN, max_retries: int | None = None
     ) -> Self:
         """A copy with other defaults that shares this client's backend (and connection pool)."""
+        if max_retries is not None:
+            _check_max_retries(max_retries)
         clone = copy.copy(self)
         clone._defaults = ClientDefaults(
             timeout=self._defaults.timeout if timeout is _NOT_GIVEN else timeout,

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import sys
 import threading
 import time
 import warnings
@@ -184,26 +186,29 @@ class _HTTPCore:
         stamp = response.headers.get("x-model-deprecation-timestamp")
         if stamp is None:
             return
-        model = str(getattr(request.body, "model", "") or "")
+        model = str(getattr(request.body, "model", "") or request.path_params.get("model_id", ""))
         if model in _warned_deprecated_models:
             return
         _warned_deprecated_models.add(model)
         warnings.warn(
             f"The model {model!r} is deprecated and will be retired on {stamp}.",
             DeprecationWarning,
-            stacklevel=5,
+            stacklevel=_caller_stacklevel(),
         )
 
-    def log(self, request: httpx.Request, response: httpx.Response, elapsed: float, retries: int) -> None:
+    def log(
+        self, request: httpx.Request, response: httpx.Response, elapsed: float, retries: int | None
+    ) -> None:
+        """One line per response (``retries`` is None for a failed attempt). Never headers: the key."""
         if logger.isEnabledFor(20):  # INFO; the check keeps the hot path free of formatting
             logger.info(
-                "%s %s -> %d in %.3f s (request_id=%s, retries=%d)",
+                "%s %s -> %d in %.3f s (request_id=%s%s)",
                 request.method,
                 request.url.path,
                 response.status_code,
                 elapsed,
                 response.headers.get("x-request-id"),
-                retries,
+                "" if retries is None else f", retries={retries}",
             )
 
     def info(self, response: httpx.Response, started: float, retries: int) -> dict[str, Any]:
@@ -317,6 +322,20 @@ class _EventReader:
             body = data
         error = body.get("error", body) if isinstance(body, dict) else body
         raise self._core.status_error(self._response, status_code=_error_status(error), body=body)
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside this package: the user's call, so that Python's
+    default filters show the warning there (a fixed number breaks as call paths differ)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
 
 
 def _error_status(error: Any) -> int:
@@ -470,6 +489,7 @@ class HTTPBackend(_HTTPCore, Backend):
                     raise _connection_error(exc, http_request) from exc
                 finally:
                     response.close()
+                self.log(http_request, response, time.perf_counter() - started, None)
                 raise self.status_error(response)
             return response
 
@@ -487,7 +507,11 @@ class HTTPBackend(_HTTPCore, Backend):
             response = retrying(attempt)
             retries = retrying.statistics.get("attempt_number", 1)
         self.log(http_request, response, time.perf_counter() - started, retries)
-        self.check_deprecation(request, response)
+        try:
+            self.check_deprecation(request, response)
+        except BaseException:  # warnings turned into errors: do not leave a streamed body open
+            response.close()
+            raise
         return response, retries, started
 
     def _open(
@@ -581,7 +605,8 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
                 except httpx.TransportError as exc:
                     raise _connection_error(exc, http_request) from exc
                 finally:
-                    await response.aclose()
+                    await _shielded_aclose(response)
+                self.log(http_request, response, time.perf_counter() - started, None)
                 raise self.status_error(response)
             return response
 
@@ -601,7 +626,11 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
             response = await retrying(attempt)
             retries = retrying.statistics.get("attempt_number", 1)
         self.log(http_request, response, time.perf_counter() - started, retries)
-        self.check_deprecation(request, response)
+        try:
+            self.check_deprecation(request, response)
+        except BaseException:  # warnings turned into errors: do not leave a streamed body open
+            await _shielded_aclose(response)
+            raise
         return response, retries, started
 
     async def _open(

@@ -37,15 +37,15 @@ class RetryPolicy:
     def is_retryable(self, error: BaseException) -> bool:
         """Whether a failed attempt may be tried again (the attempt count is checked elsewhere)."""
         if isinstance(error, APIStatusError):
+            wait = retry_after(error.response)
+            if wait is not None and wait > self.max_retry_after:
+                return False  # a wait this long is the caller's decision, even if the server says retry
             should = error.response.headers.get("x-should-retry")
             if should == "true":
                 return True
             if should == "false":
                 return False
-            if error.status_code not in self.retry_statuses:
-                return False
-            wait = retry_after(error.response)
-            return wait is None or wait <= self.max_retry_after
+            return error.status_code in self.retry_statuses
         return isinstance(error, APIConnectionError)
 
     def backoff(self, retry_number: int) -> float:

@@ -158,6 +158,10 @@ async def test_async_context_manager_and_passed_client_not_closed() -> None:
 def test_invalid_max_retries() -> None:
     with pytest.raises(MistralError, match="max_retries"):
         Client(api_key="k", max_retries=-1)
+    with pytest.raises(MistralError, match="max_retries"):
+        Client(api_key="k").with_options(max_retries=-1)
+    with pytest.raises(MistralError, match="max_retries"):
+        Client(api_key="k").with_options(max_retries="3")  # type: ignore[arg-type]
 
 
 def test_deprecation_header_warns_once_per_model() -> None:
@@ -173,6 +177,7 @@ def test_deprecation_header_warns_once_per_model() -> None:
     deprecations = [w for w in caught if issubclass(w.category, DeprecationWarning)]
     assert len(deprecations) == 1
     assert "old-model-for-warning-test" in str(deprecations[0].message)
+    assert deprecations[0].filename == __file__  # points at the user's call, so default filters show it
 
 
 def test_logging_from_environment_variable() -> None:

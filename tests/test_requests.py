@@ -212,6 +212,12 @@ def test_fim_and_embeddings_match_spec(api: Any, client: Client, validate_reques
         ({"tool_choice": "sometimes"}, "tool_choice"),
         ({"response_format": {"type": "yaml"}}, "response_format.type"),
         ({"stream": True}, "stream"),
+        ({"temperature": "0.5"}, "temperature"),
+        ({"max_tokens": True}, "max_tokens"),
+        ({"random_seed": "5"}, "random_seed"),
+        ({"safe_prompt": "yes"}, "safe_prompt"),
+        ({"model": 7}, "model"),
+        ({"stop": 3}, "stop"),
     ],
 )
 def test_bad_input_fails_before_sending(client: Client, kwargs: dict[str, Any], field: str) -> None:
@@ -236,6 +242,15 @@ def test_bad_embedding_and_fim_input(client: Client) -> None:
         client.fim.complete(model="codestral-latest")  # type: ignore[call-arg]
     with pytest.raises(InvalidRequestError, match="model_id"):
         client.models.retrieve("")
+
+
+def test_sequences_may_be_tuples_and_ints_may_be_floats(api: Any, client: Client) -> None:
+    client.chat.complete(
+        model="m", messages=({"role": "user", "content": "hi"},), temperature=1, stop=("a", "b")
+    )
+    body = sent(api)
+    assert body["messages"] == [{"role": "user", "content": "hi"}]
+    assert body["temperature"] == 1 and body["stop"] == ["a", "b"]
 
 
 def test_stream_bad_input_raises_at_call_time(client: Client) -> None:

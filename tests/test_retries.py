@@ -153,6 +153,14 @@ def test_x_should_retry_overrides_status(server_factory: Any) -> None:
     assert len(server.requests) == 1
 
 
+def test_retry_after_beyond_cap_wins_over_x_should_retry(server_factory: Any) -> None:
+    server = server_factory((503, {"x-should-retry": "true", "retry-after": "120"}), 200)
+    client = Client(api_key="k", base_url=server.url, retry_policy=FAST)
+    with pytest.raises(mc.InternalServerError, match="120 s"):
+        client.chat.complete(model="m", messages=MESSAGES)
+    assert len(server.requests) == 1
+
+
 def _error(headers: dict[str, str], status: int = 429) -> mc.APIStatusError:
     response = httpx.Response(status, headers=headers, request=httpx.Request("POST", "http://x"))
     return mc.RateLimitError("x", response=response)

@@ -153,22 +153,29 @@ class LocalBackend(Backend, AsyncBackend):
         import anyio.lowlevel
 
         cancel = threading.Event()
-        chunks = self._stream_chunks(request, cancel)  # validates now, in the caller's task
+        # Loading the weights (first use) and encoding the prompt happen in a worker thread, so the
+        # event loop never waits on them; errors in the request still surface here, before any event.
+        chunks = await anyio.to_thread.run_sync(self._stream_chunks, request, cancel)
         send, receive = anyio.create_memory_object_stream[Any](max_buffer_size=16)
         token = anyio.lowlevel.current_token()
+
+        def hand_over(item: Any) -> bool:
+            """Send to the consumer; False once it has gone (closed, cancelled, loop ended)."""
+            try:
+                anyio.from_thread.run(send.send, item, token=token)
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError):
+                cancel.set()
+                return False
+            return True
 
         def produce() -> None:
             # A plain thread, not a task: a stream object may outlive any task group of the caller.
             try:
                 for chunk in chunks:
-                    anyio.from_thread.run(send.send, chunk, token=token)
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError, RuntimeError):
-                cancel.set()  # the consumer went away
-            except BaseException as exc:  # handed over to the consumer, raised there
-                try:
-                    anyio.from_thread.run(send.send, _Failure(exc), token=token)
-                except Exception:
-                    cancel.set()
+                    if not hand_over(chunk):
+                        return
+            except BaseException as exc:  # an engine failure: raised in the consumer, not swallowed
+                hand_over(_Failure(exc))
             finally:
                 with contextlib.suppress(Exception):  # the event loop is already gone
                     anyio.from_thread.run_sync(send.close, token=token)
@@ -191,6 +198,7 @@ class LocalBackend(Backend, AsyncBackend):
     # --- dispatch -----------------------------------------------------------------------------
 
     def _respond(self, request: APIRequest[T], cancel: threading.Event | None) -> APIResponse[T]:
+        _reject_http_options(request)
         handler = self._HANDLERS.get(request.operation)
         if handler is None:
             raise UnsupportedParameterError(
@@ -285,7 +293,7 @@ class LocalBackend(Backend, AsyncBackend):
             tools = [t.model_dump(mode="json", exclude_none=True, by_alias=True) for t in body.tools]
         try:
             prompt = self.engine.encoder.encode_chat(messages, tools)
-        except ValueError as exc:  # e.g. content this model's prompt format cannot express
+        except Exception as exc:  # mistral-common's own errors, templates' ValueErrors: all bad input
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
         return prompt, _params(body, parse_tool_calls=tools is not None)
 
@@ -303,10 +311,15 @@ class LocalBackend(Backend, AsyncBackend):
     def _events(
         self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
     ) -> Iterator[GenerationEvent]:
+        # Not a generator itself: an empty or too long prompt must fail here, before a stream
+        # has sent anything.
         try:
             generator = self.engine.generate(prompt, params, cancel)
-        except ValueError as exc:  # an empty or too long prompt
+        except ValueError as exc:
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
+        return self._locked_steps(generator)
+
+    def _locked_steps(self, generator: Iterator[GenerationEvent]) -> Iterator[GenerationEvent]:
         while True:
             with self._step_lock:
                 event = next(generator, None)
@@ -320,6 +333,8 @@ class LocalBackend(Backend, AsyncBackend):
         return collect(self._events(prompt, params, cancel), params.n, len(prompt))
 
     def _stream_chunks(self, request: APIRequest[Any], cancel: threading.Event) -> Iterator[CompletionChunk]:
+        _reject_http_options(request)
+
         if request.operation == "chat.stream":
             prompt, params = self._chat_prompt(cast(ChatCompletionRequest, request.body))
         elif request.operation == "fim.stream":
@@ -345,6 +360,19 @@ def _info() -> dict[str, Any]:
 
 def _new_id() -> str:
     return uuid.uuid4().hex
+
+
+def _reject_http_options(request: APIRequest[Any]) -> None:
+    """``extra_body`` and ``extra_query`` speak to an HTTP server; here they would be ignored."""
+    for name in ("extra_body", "extra_query"):
+        if getattr(request.options, name):
+            raise UnsupportedParameterError(
+                name, "there is no HTTP request to add it to on the local backend"
+            )
+    if getattr(request.body, "max_tokens", None) == 0:
+        raise UnsupportedParameterError(
+            "max_tokens", "0 asks for no tokens; the local backend needs at least 1"
+        )
 
 
 def _reject_unsupported_chat(body: ChatCompletionRequest) -> None:

@@ -5,7 +5,6 @@ They carry no torch objects, so the SDK layer can import them without the ``loca
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
@@ -114,7 +113,3 @@ def collect(events: Iterable[GenerationEvent], n: int, prompt_tokens: int) -> Ge
     for c, texts in zip(completions, parts, strict=False):
         c.text = "".join(texts)
     return GenerationResult(completions=completions, prompt_tokens=prompt_tokens)
-
-
-#: A cancellation flag: set it from any thread and generation stops before the next token.
-CancelEvent = threading.Event

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
 from ._base import MistralModel
 from .chat import AnyTool, Message, Prediction, ResponseFormat, ToolChoice, ToolChoiceEnum
 from .embeddings import EmbeddingDtype, EncodingFormat
 
-Temperature = Annotated[float, Field(ge=0, le=1.5)]
-TopP = Annotated[float, Field(gt=0, le=1)]
-Penalty = Annotated[float, Field(ge=-2, le=2)]
-NonNegativeInt = Annotated[int, Field(ge=0)]
-Stop = Union[str, list[str]]
+# Scalars are strict: "0.5" for a temperature or True for max_tokens is a caller's bug to report, not
+# to coerce (an int still passes as a float). Sequences stay lax, so tuples work where lists do.
+Temperature = Annotated[float, Field(ge=0, le=1.5, strict=True)]
+TopP = Annotated[float, Field(gt=0, le=1, strict=True)]
+Penalty = Annotated[float, Field(ge=-2, le=2, strict=True)]
+NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
+PositiveInt = Annotated[int, Field(ge=1, strict=True)]
+Stop = Union[StrictStr, list[StrictStr]]
 
 
 class GuardrailConfig(MistralModel):
@@ -33,12 +36,12 @@ class _Request(MistralModel):
 
 
 class ChatCompletionRequest(_Request):
-    model: str
+    model: StrictStr
     messages: Annotated[list[Message], Field(min_length=1)]
     temperature: Temperature | None = None
     top_p: TopP | None = None
     max_tokens: NonNegativeInt | None = None
-    stream: bool = False
+    stream: StrictBool = False
     stop: Stop | None = None
     random_seed: NonNegativeInt | None = None
     metadata: dict[str, Any] | None = None
@@ -47,26 +50,26 @@ class ChatCompletionRequest(_Request):
     tool_choice: ToolChoice | ToolChoiceEnum = "auto"
     presence_penalty: Penalty | None = None
     frequency_penalty: Penalty | None = None
-    n: Annotated[int, Field(ge=1)] | None = None
+    n: PositiveInt | None = None
     prediction: Prediction | None = None
-    parallel_tool_calls: bool = True
+    parallel_tool_calls: StrictBool = True
     reasoning_effort: Literal["none", "minimal", "low", "medium", "high", "xhigh"] | None = None
     prompt_mode: Literal["reasoning"] | None = None
     guardrails: list[GuardrailConfig] | None = None
     prompt_cache_key: str | None = None
     service_tier: Literal["auto", "standard_only"] | None = None
-    safe_prompt: bool = False
+    safe_prompt: StrictBool = False
 
 
 class FIMCompletionRequest(_Request):
-    model: str
-    prompt: str
-    suffix: str | None = None
+    model: StrictStr
+    prompt: StrictStr
+    suffix: StrictStr | None = None
     temperature: Temperature | None = None
     top_p: TopP | None = None
     max_tokens: NonNegativeInt | None = None
     min_tokens: NonNegativeInt | None = None
-    stream: bool = False
+    stream: StrictBool = False
     stop: Stop | None = None
     random_seed: NonNegativeInt | None = None
     metadata: dict[str, Any] | None = None
@@ -74,9 +77,9 @@ class FIMCompletionRequest(_Request):
 
 
 class EmbeddingRequest(_Request):
-    model: str
+    model: StrictStr
     input: str | Annotated[list[str], Field(min_length=1)]
     metadata: dict[str, Any] | None = None
-    output_dimension: Annotated[int, Field(gt=0)] | None = None
+    output_dimension: PositiveInt | None = None
     output_dtype: EmbeddingDtype = "float"
     encoding_format: EncodingFormat = "float"

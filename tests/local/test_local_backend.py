@@ -125,6 +125,20 @@ def test_fim_models_and_unsupported_parameters(backend: LocalBackend) -> None:
         client.chat.complete(model="tiny", messages=MESSAGES, frequency_penalty=0.5)
     with pytest.raises(InvalidRequestError):
         client.chat.complete(model="tiny", messages=[])
+    with pytest.raises(UnsupportedParameterError, match="extra_body"):
+        client.chat.complete(model="tiny", messages=MESSAGES, extra_body={"x": 1})
+    with pytest.raises(UnsupportedParameterError, match="max_tokens"):
+        client.chat.complete(model="tiny", messages=MESSAGES, max_tokens=0)
+    # A structure Mistral's prompt format rejects (mistral-common's own exception) is a bad request.
+    with pytest.raises(InvalidRequestError):
+        client.chat.complete(
+            model="tiny", messages=[{"role": "tool", "content": "42", "tool_call_id": "abc123def"}]
+        )
+    # In a stream too, and before any event.
+    with pytest.raises(InvalidRequestError):
+        client.chat.stream(
+            model="tiny", messages=[{"role": "tool", "content": "42", "tool_call_id": "abc123def"}]
+        ).__enter__()
 
 
 @pytest.mark.anyio
