@@ -11,9 +11,9 @@ from .types.chat import (
     ChatCompletionResponse,
     CompletionChunk,
     FunctionCall,
+    TextChunk,
     ToolCall,
     UsageInfo,
-    content_text,
 )
 
 R = TypeVar("R", bound=ChatCompletionResponse)
@@ -24,7 +24,8 @@ class _Choice:
 
     def __init__(self) -> None:
         self.role = "assistant"
-        self.text: list[str] = []
+        # Text pieces, and any non-text content chunk (thinking, references...) in its place.
+        self.text: list[Any] = []
         # Each call as [id, type, name, argument pieces], in the order they began...
         self.tool_calls: list[list[Any]] = []
         # ...and the one that pieces with a given stream index add to.
@@ -62,7 +63,10 @@ class Accumulator:
             delta = stream_choice.delta
             content = delta.content
             if content:
-                choice.text.append(content if type(content) is str else content_text(content))
+                if type(content) is str:
+                    choice.text.append(content)
+                else:
+                    choice.text.extend(content)
             if delta.tool_calls:
                 for position, call in enumerate(delta.tool_calls):
                     _add_tool_call(choice, call, position)
@@ -76,7 +80,7 @@ class Accumulator:
             ChatCompletionChoice(
                 index=index,
                 message=AssistantMessage(
-                    content="".join(choice.text),
+                    content=_content(choice.text),
                     tool_calls=[_tool_call(i, parts) for i, parts in enumerate(choice.tool_calls)] or None,
                 ),
                 finish_reason=choice.finish_reason,
@@ -91,6 +95,27 @@ class Accumulator:
             usage=self._usage or UsageInfo(),
             choices=choices,
         )
+
+
+def _content(parts: list[Any]) -> str | list[Any]:
+    """A string when the stream sent only text (the common case); otherwise the content chunks
+    ``complete`` would have returned, adjacent text merged into one ``TextChunk``."""
+    if all(type(part) is str for part in parts):
+        return "".join(parts)
+    merged: list[Any] = []
+    pending: list[str] = []
+    for part in parts:
+        text = part if type(part) is str else part.text if isinstance(part, TextChunk) else None
+        if text is not None:
+            pending.append(text)
+            continue
+        if pending:
+            merged.append(TextChunk(text="".join(pending)))
+            pending = []
+        merged.append(part)
+    if pending:
+        merged.append(TextChunk(text="".join(pending)))
+    return merged
 
 
 def _add_tool_call(choice: _Choice, call: ToolCall, position: int) -> None:

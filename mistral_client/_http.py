@@ -89,7 +89,10 @@ class _HTTPCore:
             headers["Authorization"] = f"Bearer {api_key}"
         if default_headers:
             headers.update(default_headers)
+        # Built once: the header sets of a GET, a JSON POST and a streamed POST.
         self._headers = headers
+        self._json_headers = {**headers, "Content-Type": "application/json"}
+        self._stream_headers = {**self._json_headers, "Accept": "text/event-stream"}
         # Set once this server answered FIM with 404/405 and has /v1/completions (see fim_fallback).
         self._fim_via_completions = False
 
@@ -103,17 +106,14 @@ class _HTTPCore:
         self, client: httpx.Client | httpx.AsyncClient, request: APIRequest[Any]
     ) -> httpx.Request:
         options = request.options
-        headers = self._headers
-        if request.operation.endswith(".stream") or options.extra_headers:
-            headers = dict(headers)
-            if request.operation.endswith(".stream"):
-                headers["Accept"] = "text/event-stream"
-            if options.extra_headers:
-                headers.update(options.extra_headers)
         content: bytes | None = None
-        if request.body is not None:
-            headers = {**headers, "Content-Type": "application/json"}
+        if request.body is None:
+            headers = self._headers
+        else:
+            headers = self._stream_headers if request.operation.endswith(".stream") else self._json_headers
             content = self.serialize_body(request)
+        if options.extra_headers:
+            headers = {**headers, **options.extra_headers}
         params: Any = None
         if request.query or options.extra_query:
             params = {**(request.query or {}), **(options.extra_query or {})}

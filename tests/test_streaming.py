@@ -33,6 +33,7 @@ from mistral_client.types.chat import (
     ChatCompletionResponse,
     CompletionChunk,
     FIMCompletionResponse,
+    TextChunk,
 )
 
 from .loopback import DONE, Conn, LoopbackServer, Request, chat_response, chunk_event
@@ -762,3 +763,22 @@ def test_an_undecodable_body_raises_a_connection_error(serve: Callable[[Handler]
     with pytest.raises(APIConnectionError, match="decode") as caught:
         list(client.chat.stream(model="m", messages=MSG))
     assert not isinstance(caught.value, httpx.HTTPError)
+
+
+def test_final_response_keeps_non_text_content_chunks(serve: Callable[[Handler], LoopbackServer]) -> None:
+    thinking = {"type": "thinking", "thinking": [{"type": "text", "text": "Let me see."}]}
+    server = serve(
+        streams(
+            chunk_event(role="assistant", content=[thinking]),
+            chunk_event("Bon"),
+            chunk_event("jour"),
+            chunk_event("", "stop"),
+        )
+    )
+    with client_for(server).chat.stream(model="m", messages=MSG) as stream:
+        final = stream.get_final_response()
+    content = final.choices[0].message.content
+    assert isinstance(content, list)
+    assert content[0].type == "thinking"
+    assert content[1] == TextChunk(text="Bonjour")
+    assert final.text == "Bonjour"
