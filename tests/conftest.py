@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +11,8 @@ import yaml
 
 from mistral_client._backend import APIRequest
 from mistral_client._http import _HTTPCore
+
+from .loopback import Handler, LoopbackServer
 
 _decode = json.JSONDecoder().decode
 SPEC_PATH = Path(__file__).resolve().parent.parent / "spec" / "mistral-openapi.yaml"
@@ -86,3 +88,18 @@ def anyio_backend_name() -> str:
 @pytest.fixture(params=["asyncio", "trio"])
 def anyio_backend(request: pytest.FixtureRequest) -> Iterator[str]:
     yield request.param
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Handler], LoopbackServer]]:
+    """Start loopback servers with the given handlers; all are stopped after the test."""
+    servers: list[LoopbackServer] = []
+
+    def start(handler: Handler) -> LoopbackServer:
+        server = LoopbackServer(handler).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)

@@ -7,6 +7,7 @@ server counts them, so tests can see reconnect churn and pool leaks.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import struct
@@ -102,6 +103,9 @@ class LoopbackServer:
 
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
+        # Wake the accept loop rather than wait out its 0.2 s poll: it adds up over hundreds of tests.
+        with contextlib.suppress(OSError):
+            socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
         self._thread.join(timeout=5)
         self._listener.close()
 
@@ -111,6 +115,9 @@ class LoopbackServer:
                 sock, _ = self._listener.accept()
             except (TimeoutError, OSError):
                 continue
+            if self._stop.is_set():  # the wake-up connection of __exit__
+                sock.close()
+                break
             with self._lock:
                 self.connections += 1
             threading.Thread(target=self._serve, args=(sock,), daemon=True).start()

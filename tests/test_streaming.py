@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import gc
 import json
-import socket
 import threading
 import time
 import weakref
@@ -93,28 +91,6 @@ def long_stream(request: Request, conn: Conn) -> None:
         time.sleep(0.005)
     conn.chunk(DONE)
     conn.end_chunked()
-
-
-def stop_servers(servers: list[LoopbackServer]) -> None:
-    for server in servers:
-        # Wake the accept loop rather than wait out its 0.2 s poll: it adds up over a hundred tests.
-        server._stop.set()
-        with contextlib.suppress(OSError):
-            socket.create_connection(("127.0.0.1", server.port), timeout=1).close()
-        server.__exit__(None, None, None)
-
-
-@pytest.fixture
-def serve() -> Iterator[Callable[[Handler], LoopbackServer]]:
-    servers: list[LoopbackServer] = []
-
-    def start(handler: Handler) -> LoopbackServer:
-        server = LoopbackServer(handler).__enter__()
-        servers.append(server)
-        return server
-
-    yield start
-    stop_servers(servers)
 
 
 _clients: list[Client | httpx.Client] = []

@@ -8,7 +8,7 @@ import gc
 import json
 import time
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
@@ -42,7 +42,6 @@ from .test_streaming import (
     Handler,
     long_stream,
     sse,
-    stop_servers,
     streams,
     tool_chunk,
 )
@@ -50,19 +49,6 @@ from .test_streaming import (
 pytestmark = pytest.mark.anyio
 
 Serve = Callable[[Handler], LoopbackServer]
-
-
-@pytest.fixture
-def serve() -> Iterator[Serve]:
-    servers: list[LoopbackServer] = []
-
-    def start(handler: Handler) -> LoopbackServer:
-        server = LoopbackServer(handler).__enter__()
-        servers.append(server)
-        return server
-
-    yield start
-    stop_servers(servers)
 
 
 _clients: list[AsyncClient | httpx.AsyncClient] = []
