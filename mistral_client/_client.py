@@ -13,8 +13,8 @@ import httpx
 from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
 from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
-from ._resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
 from ._retry import RetryPolicy
+from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")

@@ -13,10 +13,10 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from ._backend import APIRequest
-from ._http import COMPLETIONS_PATH
-from .types._base import MistralModel
-from .types.chat import CompletionChunk, FIMCompletionResponse
+from .._backend import APIRequest
+from ..types._base import MistralModel
+from ..types.chat import CompletionChunk, FIMCompletionResponse
+from ._core import COMPLETIONS_PATH
 
 T = TypeVar("T")
 

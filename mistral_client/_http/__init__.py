@@ -1,0 +1,21 @@
+"""The HTTP backends: the Mistral API, or any server that speaks its wire format.
+
+Everything but the I/O lives in :class:`_HTTPCore` (``_core``), shared by :class:`HTTPBackend` (``_sync``)
+and :class:`AsyncHTTPBackend` (``_async``): URL and header building, body serialization, status-to-error
+mapping, response parsing and the retry policy. ``_events`` reads stream bodies; ``_openai_compat`` maps
+FIM onto OpenAI-compatible servers' ``/v1/completions``.
+"""
+
+from ._async import AsyncHTTPBackend
+from ._core import COMPLETIONS_PATH, DEFAULT_BASE_URL, FIM_OPERATIONS, _HTTPCore, normalize_base_url
+from ._sync import HTTPBackend
+
+__all__ = [
+    "COMPLETIONS_PATH",
+    "DEFAULT_BASE_URL",
+    "FIM_OPERATIONS",
+    "AsyncHTTPBackend",
+    "HTTPBackend",
+    "_HTTPCore",
+    "normalize_base_url",
+]

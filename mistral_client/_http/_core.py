@@ -1,0 +1,371 @@
+"""What both HTTP backends share: URLs, headers, bodies, errors, parsing, the retry policy.
+
+Subclasses add only the I/O.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import time
+import warnings
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from .._backend import (
+    REQUEST_CONTEXT,
+    APIRequest,
+)
+from .._exceptions import (
+    APIConnectionError,
+    APIError,
+    APIResponseValidationError,
+    APIStatusError,
+    APITimeoutError,
+    RateLimitError,
+    status_error_class,
+)
+from .._logging import logger
+from .._retry import RetryPolicy, retry_after
+from .._version import __version__
+
+if TYPE_CHECKING:
+    from tenacity import RetryCallState
+
+T = TypeVar("T")
+
+
+DEFAULT_BASE_URL = "https://api.mistral.ai"
+#: LLM calls can think for minutes; connecting should not take long.
+DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+# httpx's keep-alive expiry (5 s) is kept on purpose: with 30 s, 1,000 async chats at concurrency 100
+# ran 2.4x slower in httpcore's pool (13.6 s against 5.7 s; see CHANGELOG).
+DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+USER_AGENT = f"mistral-client-python/{__version__}"
+
+_warned_deprecated_models: set[str] = set()
+
+#: Where FIM goes on a server without /v1/fim/completions (see _HTTPCore.fim_fallback).
+COMPLETIONS_PATH = "/v1/completions"
+FIM_OPERATIONS = frozenset({"fim.complete", "fim.stream"})
+
+
+def normalize_base_url(url: str) -> str:
+    """The server root: no trailing slash, and no ``/v1`` (our paths carry it)."""
+    url = url.rstrip("/")
+    if url.endswith("/v1"):
+        url = url[: -len("/v1")]
+    return url
+
+
+class _HTTPCore:
+    """The HTTP logic both backends share; subclasses add only the I/O."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str,
+        default_headers: Mapping[str, str] | None,
+        retry_policy: RetryPolicy | None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.retry_policy = retry_policy or RetryPolicy()
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        if default_headers:
+            headers.update(default_headers)
+        # Built once: the header sets of a GET, a JSON POST and a streamed POST.
+        self._headers = headers
+        self._json_headers = {**headers, "Content-Type": "application/json"}
+        self._stream_headers = {**self._json_headers, "Accept": "text/event-stream"}
+        # Set once this server answered FIM with 404/405 and has /v1/completions (see fim_fallback).
+        self._fim_via_completions = False
+
+    def __repr__(self) -> str:
+        # Never the headers: they hold the API key.
+        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+
+    # --- building -------------------------------------------------------------------------------
+
+    def build_request(
+        self, client: httpx.Client | httpx.AsyncClient, request: APIRequest[Any]
+    ) -> httpx.Request:
+        options = request.options
+        content: bytes | None = None
+        if request.body is None:
+            headers = self._headers
+        else:
+            headers = self._stream_headers if request.operation.endswith(".stream") else self._json_headers
+            content = self.serialize_body(request)
+        if options.extra_headers:
+            headers = {**headers, **options.extra_headers}
+        params: Any = None
+        if request.query or options.extra_query:
+            params = {**(request.query or {}), **(options.extra_query or {})}
+            params = {k: v for k, v in params.items() if v is not None}
+        return client.build_request(
+            request.method,
+            self.base_url + request.path,
+            content=content,
+            headers=headers,
+            params=params,
+            timeout=options.timeout,
+        )
+
+    @staticmethod
+    def serialize_body(request: APIRequest[Any]) -> bytes:
+        body = request.body
+        assert body is not None
+        extra = request.options.extra_body
+        if not extra:
+            # One pass in pydantic-core, no dict round trip.
+            return body.model_dump_json(exclude_unset=True, by_alias=True, context=REQUEST_CONTEXT).encode()
+        data = body.model_dump(mode="json", exclude_unset=True, by_alias=True, context=REQUEST_CONTEXT)
+        data.update(extra)
+        return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
+
+    # --- reading --------------------------------------------------------------------------------
+
+    @staticmethod
+    def request_id(response: httpx.Response, body: Any = None) -> str | None:
+        rid: str | None = response.headers.get("x-request-id")
+        if rid is None and isinstance(body, dict):
+            value = body.get("request_id")
+            rid = value if isinstance(value, str) else None
+        return rid
+
+    def status_error(
+        self, response: httpx.Response, *, status_code: int | None = None, body: Any = None
+    ) -> APIStatusError:
+        """The precise error for an error response (its body already read)."""
+        if body is None:
+            try:
+                body = json.loads(response.content) if response.content else None
+            except ValueError:
+                body = response.text or None
+        status = status_code if status_code is not None else response.status_code
+        message = f"Error code: {status}"
+        server_message = _server_message(body)
+        if server_message:
+            message += f" - {server_message}"
+        error_class = status_error_class(status)
+        wait = retry_after(response)
+        if wait is not None and wait > self.retry_policy.max_retry_after:
+            message += (
+                f" (the server asked to retry after {wait:.0f} s, more than max_retry_after="
+                f"{self.retry_policy.max_retry_after:.0f} s, so it was not retried)"
+            )
+        error = error_class(message, response=response, body=body, request_id=self.request_id(response, body))
+        error.status_code = status
+        if isinstance(error, RateLimitError):
+            error.retry_after = wait
+        return error
+
+    def parse(self, request: APIRequest[T], response: httpx.Response, data: str | bytes) -> T:
+        try:
+            return request.parse(data)
+        except ValueError as exc:  # pydantic's ValidationError, imported lazily
+            raise _validation_error(exc, response, data, self.request_id(response)) from None
+
+    def check_deprecation(self, request: APIRequest[Any], response: httpx.Response) -> None:
+        stamp = response.headers.get("x-model-deprecation-timestamp")
+        if stamp is None:
+            return
+        model = str(getattr(request.body, "model", "") or request.path_params.get("model_id", ""))
+        if model in _warned_deprecated_models:
+            return
+        _warned_deprecated_models.add(model)
+        warnings.warn(
+            f"The model {model!r} is deprecated and will be retired on {stamp}.",
+            DeprecationWarning,
+            stacklevel=_caller_stacklevel(),
+        )
+
+    def log(
+        self, request: httpx.Request, response: httpx.Response, elapsed: float, retries: int | None
+    ) -> None:
+        """One line per response (``retries`` is None for a failed attempt). Never headers: the key."""
+        if logger.isEnabledFor(20):  # INFO; the check keeps the hot path free of formatting
+            logger.info(
+                "%s %s -> %d in %.3f s (request_id=%s%s)",
+                request.method,
+                request.url.path,
+                response.status_code,
+                elapsed,
+                response.headers.get("x-request-id"),
+                "" if retries is None else f", retries={retries}",
+            )
+
+    def info(self, response: httpx.Response, started: float, retries: int) -> dict[str, Any]:
+        return {
+            "status_code": response.status_code,
+            "headers": response.headers,
+            "request_id": response.headers.get("x-request-id"),
+            "retries_taken": retries,
+            "elapsed": time.perf_counter() - started,
+            "http_response": response,
+        }
+
+    # --- FIM on OpenAI-compatible servers -------------------------------------------------------
+
+    def route(self, request: APIRequest[T]) -> APIRequest[T]:
+        """The request as this server takes it: FIM goes to ``/v1/completions`` once it is known to lack
+        ``/v1/fim/completions``, so only the first FIM call pays for the detour."""
+        if self._fim_via_completions and request.operation in FIM_OPERATIONS:
+            from ._openai_compat import as_completions  # imports the types: not needed before
+
+            return as_completions(request)
+        return request
+
+    def fim_fallback(self, request: APIRequest[T], error: APIError) -> APIRequest[T] | None:
+        """The ``/v1/completions`` form of a FIM call the server has no route for (404, 405), else None.
+
+        vLLM, llama.cpp, Ollama and ``transformers serve`` have OpenAI's completions endpoint, with
+        ``suffix``, but not Mistral's FIM one.
+        """
+        if (
+            request.operation in FIM_OPERATIONS
+            and request.path != COMPLETIONS_PATH
+            and isinstance(error, APIStatusError)
+            and error.status_code in (404, 405)
+        ):
+            from ._openai_compat import as_completions
+
+            return as_completions(request)
+        return None
+
+    @contextlib.contextmanager
+    def falling_back(self, original: APIError) -> Iterator[None]:
+        """Around the fallback's send: remembers the route unless the server lacks it too."""
+        try:
+            yield
+        except APIStatusError as exc:
+            if exc.status_code in (404, 405):
+                # Neither endpoint (or a 404 that was about something else, like the model): the
+                # answer to the call as made says more than the one to the guess.
+                raise original from None
+            self._fim_via_completions = True
+            raise
+        logger.info("no /v1/fim/completions at %s: FIM goes to /v1/completions", self.base_url)
+        self._fim_via_completions = True
+
+
+# The package root (this module is one level down): warnings point at the first frame outside it.
+_PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _caller_stacklevel() -> int:
+    """The ``stacklevel`` of the first frame outside this package: the user's call, so that Python's
+    default filters show the warning there (a fixed number breaks as call paths differ)."""
+    frame = sys._getframe(1)
+    level = 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    return level
+
+
+def _error_status(error: Any) -> int:
+    """The HTTP status an error sent inside a 200 stream stands for."""
+    if isinstance(error, dict):
+        for key in ("status", "status_code", "code"):
+            value = error.get(key)
+            try:
+                status = int(value) if value is not None else 0
+            except (TypeError, ValueError):
+                continue
+            if 400 <= status <= 599:
+                return status
+        kind = str(error.get("type", ""))
+        for needle, status in (("rate", 429), ("auth", 401), ("permission", 403), ("invalid", 400)):
+            if needle in kind:
+                return status
+    return 500
+
+
+def _server_message(body: Any) -> str | None:
+    if isinstance(body, str):
+        return body[:500]
+    if not isinstance(body, dict):
+        return None
+    error = body.get("error")
+    if isinstance(error, dict):
+        body = error
+    elif isinstance(error, str):
+        return error
+    message = body.get("message")
+    if isinstance(message, str):
+        return message
+    detail = body.get("detail")
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict):
+                loc = ".".join(str(p) for p in item.get("loc", []))
+                parts.append(f"{loc}: {item.get('msg')}" if loc else str(item.get("msg")))
+        return "; ".join(parts) or None
+    if isinstance(detail, str):
+        return detail
+    return None
+
+
+def _validation_error(
+    exc: ValueError, response: httpx.Response | None, data: str | bytes, request_id: str | None
+) -> APIResponseValidationError:
+    errors = exc.errors() if hasattr(exc, "errors") else [{"loc": (), "msg": str(exc)}]
+    first = errors[0]
+    field = ".".join(str(part) for part in first["loc"]) or "<root>"
+    try:
+        body: Any = json.loads(data)
+    except ValueError:
+        body = data
+    return APIResponseValidationError(
+        f"Could not parse the response: {field}: {first['msg']}",
+        field=field,
+        response=response,
+        body=body,
+        request_id=request_id,
+    )
+
+
+def _connection_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIConnectionError:
+    if isinstance(exc, httpx.TimeoutException):
+        return APITimeoutError(f"Request timed out: {type(exc).__name__}", request=request)
+    return APIConnectionError(f"Connection error: {exc or type(exc).__name__}", request=request)
+
+
+def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
+    """tenacity's arguments for the retries that follow a failed first attempt.
+
+    The first attempt runs outside tenacity, so a call that succeeds pays nothing for it (building
+    a ``Retrying`` costs more than parsing a response). Retry ``k`` is tenacity's attempt ``k``.
+    """
+    from tenacity import retry_if_exception, stop_after_attempt
+
+    def wait(state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome is not None else None
+        return policy.delay(state.attempt_number + 1, error)
+
+    def before_sleep(state: RetryCallState) -> None:
+        error = state.outcome.exception() if state.outcome is not None else None
+        logger.info("retrying in %.2f s after %s", state.upcoming_sleep, type(error).__name__)
+
+    return {
+        "stop": stop_after_attempt(retries),
+        "wait": wait,
+        "retry": retry_if_exception(policy.is_retryable),
+        "before_sleep": before_sleep,
+        "reraise": True,
+    }
+
+
+def _first_delay(policy: RetryPolicy, error: APIError) -> float:
+    delay = policy.delay(1, error)
+    logger.info("retrying in %.2f s after %s", delay, type(error).__name__)
+    return delay

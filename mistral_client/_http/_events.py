@@ -1,0 +1,125 @@
+"""Reading a stream's body: SSE bytes to parsed events, and closing or draining the response."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, NoReturn, TypeVar
+
+import httpx
+
+from .._backend import (
+    APIRequest,
+)
+from .._exceptions import (
+    APIConnectionError,
+    IncompleteStreamError,
+)
+from .._sse import SSEDecoder
+from ._core import _error_status, _HTTPCore, _validation_error
+
+T = TypeVar("T")
+
+
+class _EventReader:
+    """Turns a stream's bytes into parsed events: one SSE decode and one JSON parse per event."""
+
+    __slots__ = ("_core", "_decoder", "_finished", "_request", "_response", "_seen", "done")
+
+    def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx.Response) -> None:
+        self._core = core
+        self._request = request
+        self._response = response
+        self._decoder = SSEDecoder()
+        self.done = False
+        # The choice indices seen, and those that got a finish_reason (see end()).
+        self._seen: set[int] = set()
+        self._finished: set[int] = set()
+
+    def feed(self, data: bytes) -> list[Any]:
+        # The per-chunk hot path: locals, no helper frames, the request's parser called directly.
+        items = []
+        parse = self._request.parse
+        for event in self._decoder.feed(data):
+            payload = event.data
+            if payload == "[DONE]":
+                self.done = True
+                break
+            if event.event == "error":
+                self._raise_error(payload)
+            try:
+                item = parse(payload)
+            except ValueError as exc:  # pydantic's ValidationError
+                raise _validation_error(
+                    exc, self._response, payload, self._core.request_id(self._response)
+                ) from None
+            extra = item.__pydantic_extra__
+            if item.object == "error" or (extra and "error" in extra):
+                self._raise_error(payload)
+            for choice in item.choices:
+                (self._seen if choice.finish_reason is None else self._finished).add(choice.index)
+            items.append(item)
+        return items
+
+    def end(self) -> None:
+        # Some OpenAI-compatible servers (transformers serve) never send [DONE]; a stream whose every
+        # choice got its finish_reason is whole all the same.
+        if not self.done and not (self._finished and self._seen <= self._finished):
+            raise IncompleteStreamError(
+                "The stream ended before the server sent [DONE] or a finish_reason for every choice: "
+                "the output is incomplete.",
+                request=self._response.request,
+            )
+
+    def _raise_error(self, data: str) -> NoReturn:
+        try:
+            body: Any = json.loads(data)
+        except ValueError:
+            body = data
+        error = body.get("error", body) if isinstance(body, dict) else body
+        raise self._core.status_error(self._response, status_code=_error_status(error), body=body)
+
+
+async def _shielded_aclose(response: httpx.Response) -> None:
+    """Close even while the consuming task is being cancelled, so the connection goes back to the pool."""
+    import anyio
+
+    with anyio.CancelScope(shield=True):
+        await response.aclose()
+
+
+# After [DONE] the body's end (for HTTP/1.1 chunked, the terminating chunk) is read so that closing
+# the response returns the connection to the pool instead of dropping it: a dropped connection costs
+# the next call a new TCP and TLS handshake. Best effort and bounded: a server that keeps sending
+# after [DONE] is cut off after a few reads, one that holds the body open is waited for no longer
+# than the read timeout (sync) or _DRAIN_SECONDS (async); then the connection is closed.
+_DRAIN_READS = 4
+_DRAIN_SECONDS = 0.5
+
+
+def _reusable(response: httpx.Response) -> bool:
+    """Whether the connection can go back to the pool once the body is read (so draining pays)."""
+    return response.http_version == "HTTP/1.1" and response.headers.get("connection", "").lower() != "close"
+
+
+def _drain(chunks: Iterator[bytes]) -> None:
+    with contextlib.suppress(httpx.HTTPError):  # the events are all in: failing now loses nothing
+        for reads, _ in enumerate(chunks, 1):
+            if reads >= _DRAIN_READS:
+                return
+
+
+async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+    import anyio
+
+    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(httpx.HTTPError):
+        reads = 0
+        async for _ in chunks:
+            reads += 1
+            if reads >= _DRAIN_READS:
+                return
+
+
+def _decoding_error(exc: httpx.DecodingError, response: httpx.Response) -> APIConnectionError:
+    return APIConnectionError(f"Could not decode the response body: {exc}", request=response.request)

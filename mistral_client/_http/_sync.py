@@ -1,0 +1,156 @@
+"""The sync HTTP backend: an ``httpx2.Client`` doing the I/O for :class:`_HTTPCore`."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any, TypeVar
+
+import httpx
+
+from .._backend import (
+    APIRequest,
+    APIResponse,
+    Backend,
+    StreamResponse,
+)
+from .._exceptions import (
+    APIError,
+)
+from .._retry import RetryPolicy
+from ._core import (
+    DEFAULT_BASE_URL,
+    DEFAULT_LIMITS,
+    DEFAULT_TIMEOUT,
+    _connection_error,
+    _first_delay,
+    _HTTPCore,
+    _retrying_kwargs,
+)
+from ._events import _decoding_error, _drain, _EventReader, _reusable
+
+T = TypeVar("T")
+
+
+class HTTPBackend(_HTTPCore, Backend):
+    """Sends requests over HTTP with a sync ``httpx.Client``."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str = DEFAULT_BASE_URL,
+        http_client: httpx.Client | None = None,
+        default_headers: Mapping[str, str] | None = None,
+        retry_policy: RetryPolicy | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key, base_url=base_url, default_headers=default_headers, retry_policy=retry_policy
+        )
+        self._owns_client = http_client is None
+        self._http_client = http_client
+        self._lock = threading.Lock()
+
+    @property
+    def _client(self) -> httpx.Client:
+        # Made on first use: building its SSL context costs more than importing this whole package.
+        client = self._http_client
+        if client is None:
+            with self._lock:
+                if self._http_client is None:
+                    self._http_client = httpx.Client(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
+                client = self._http_client
+        return client
+
+    def close(self) -> None:
+        if self._owns_client and self._http_client is not None:
+            self._http_client.close()
+
+    def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx.Response, int, float]:
+        """Send with retries; returns a 2xx response (its body unread when streaming)."""
+        started = time.perf_counter()
+        http_request = self.build_request(self._client, request)
+
+        def attempt() -> httpx.Response:
+            try:
+                response = self._client.send(http_request, stream=stream)
+            except httpx.TransportError as exc:
+                raise _connection_error(exc, http_request) from exc
+            if response.status_code >= 400:
+                try:
+                    response.read()
+                except httpx.TransportError as exc:
+                    raise _connection_error(exc, http_request) from exc
+                finally:
+                    response.close()
+                self.log(http_request, response, time.perf_counter() - started, None)
+                raise self.status_error(response)
+            return response
+
+        retries = 0
+        max_retries = request.options.max_retries
+        try:
+            response = attempt()
+        except APIError as exc:
+            if max_retries <= 0 or not self.retry_policy.is_retryable(exc):
+                raise
+            from tenacity import Retrying
+
+            time.sleep(_first_delay(self.retry_policy, exc))
+            retrying = Retrying(**_retrying_kwargs(self.retry_policy, max_retries))
+            response = retrying(attempt)
+            retries = retrying.statistics.get("attempt_number", 1)
+        self.log(http_request, response, time.perf_counter() - started, retries)
+        try:
+            self.check_deprecation(request, response)
+        except BaseException:  # warnings turned into errors: do not leave a streamed body open
+            response.close()
+            raise
+        return response, retries, started
+
+    def _open(
+        self, request: APIRequest[T], *, stream: bool
+    ) -> tuple[APIRequest[T], httpx.Response, int, float]:
+        """``_send`` to the route this server has (see ``route``); returns the request as sent too."""
+        request = self.route(request)
+        try:
+            return (request, *self._send(request, stream=stream))
+        except APIError as exc:
+            fallback = self.fim_fallback(request, exc)
+            if fallback is None:
+                raise
+            error = exc
+        with self.falling_back(error):
+            return (fallback, *self._send(fallback, stream=stream))
+
+    def handle_request(self, request: APIRequest[T]) -> APIResponse[T]:
+        request, response, retries, started = self._open(request, stream=False)
+        content = response.content
+        return APIResponse(
+            lambda: self.parse(request, response, content), **self.info(response, started, retries)
+        )
+
+    def handle_stream(self, request: APIRequest[T]) -> StreamResponse[T]:
+        request, response, retries, started = self._open(request, stream=True)
+        return StreamResponse(
+            self._events(request, response), response.close, **self.info(response, started, retries)
+        )
+
+    def _events(self, request: APIRequest[T], response: httpx.Response) -> Iterator[T]:
+        reader = _EventReader(self, request, response)
+        chunks = response.iter_bytes()
+        try:
+            for data in chunks:
+                yield from reader.feed(data)
+                if reader.done:
+                    if _reusable(response):
+                        _drain(chunks)
+                    return
+            reader.end()
+        except httpx.TransportError as exc:
+            raise _connection_error(exc, response.request) from exc
+        except httpx.DecodingError as exc:
+            raise _decoding_error(exc, response) from exc
+        finally:
+            response.close()
