@@ -60,7 +60,7 @@ def _source_version(name: str) -> str | None:
 def describe() -> dict[str, str]:
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return {
-        "Date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "Date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "CPU": cpu_model(),
         "Cores": f"{usable} usable ({os.cpu_count()} online)",
         "OS": f"{platform.system()} {platform.release()}",

@@ -1,7 +1,7 @@
 """The seam between a client and what answers it.
 
 A client turns each call into an :class:`APIRequest` (validated, typed, with its options resolved)
-and hands it to a backend, the way an ``httpx.Client`` hands a request to its transport. A backend
+and hands it to a backend, the way an ``httpx2.Client`` hands a request to its transport. A backend
 answers with an :class:`APIResponse`, or for a stream a :class:`StreamResponse`
 (:class:`AsyncStreamResponse`). The HTTP backends speak to the API or an OpenAI-compatible server,
 ``mistral_client.local.LocalBackend`` runs open weights in-process, and a test can plug in its own.
@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mappin
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
 
-import httpx
+import httpx2
 
 if TYPE_CHECKING:
     from .types._base import MistralModel
@@ -25,15 +25,15 @@ T_co = TypeVar("T_co", covariant=True)
 #: The pydantic serialization context of a request body: models drop unknown (extra) fields in it.
 REQUEST_CONTEXT = "mistral_client.request"
 
-#: A timeout in seconds, an ``httpx.Timeout``, ``None`` for none, or the backend's own default.
-TimeoutTypes = Union[float, httpx.Timeout, None, httpx._client.UseClientDefault]
+#: A timeout in seconds, an ``httpx2.Timeout``, ``None`` for none, or the backend's own default.
+TimeoutTypes = Union[float, httpx2.Timeout, None, httpx2._client.UseClientDefault]
 
 
 @dataclass(frozen=True, slots=True)
 class RequestOptions:
     """Per-request options, already merged with the client's defaults."""
 
-    timeout: TimeoutTypes = httpx.USE_CLIENT_DEFAULT
+    timeout: TimeoutTypes = httpx2.USE_CLIENT_DEFAULT
     max_retries: int = 2
     extra_headers: Mapping[str, str] | None = None
     extra_query: Mapping[str, Any] | None = None
@@ -104,20 +104,20 @@ class _ResponseInfo:
         self,
         *,
         status_code: int = 200,
-        headers: httpx.Headers | None = None,
+        headers: httpx2.Headers | None = None,
         request_id: str | None = None,
         retries_taken: int = 0,
         elapsed: float = 0.0,
-        http_response: httpx.Response | None = None,
+        http_response: httpx2.Response | None = None,
     ) -> None:
         self.status_code = status_code
-        self.headers = headers if headers is not None else httpx.Headers()
+        self.headers = headers if headers is not None else httpx2.Headers()
         self.request_id = request_id
         #: How many times the request was retried before this response.
         self.retries_taken = retries_taken
         #: Seconds from the first attempt's start until the response was in (a stream's: its headers).
         self.elapsed = elapsed
-        #: The underlying ``httpx.Response``, for HTTP backends.
+        #: The underlying ``httpx2.Response``, for HTTP backends.
         self.http_response = http_response
 
     @property

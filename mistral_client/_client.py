@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 
 from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
 from ._exceptions import MistralError
@@ -57,7 +57,7 @@ class _ClientConfig:
         self.base_url = normalize_base_url(base_url or os.environ.get("MISTRAL_BASE_URL") or DEFAULT_BASE_URL)
         # None means "the default": the backend's own (ours, or the one on the user's httpx client).
         self._defaults = ClientDefaults(
-            timeout=httpx.USE_CLIENT_DEFAULT if timeout is None else timeout, max_retries=max_retries
+            timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout, max_retries=max_retries
         )
         return api_key
 
@@ -99,7 +99,7 @@ class Client(_ClientConfig):
 
     ``api_key`` falls back to ``MISTRAL_API_KEY``; ``base_url`` to ``MISTRAL_BASE_URL``, then
     ``https://api.mistral.ai`` (the server root; a trailing ``/v1`` is fine). ``timeout`` is seconds or an
-    ``httpx.Timeout``; by default 5 s to connect and 10 min to read. A passed ``http_client`` keeps its
+    ``httpx2.Timeout``; by default 5 s to connect and 10 min to read. A passed ``http_client`` keeps its
     own timeout unless ``timeout`` is given too, and is not closed by :meth:`close`. ``backend`` replaces
     HTTP altogether, e.g. ``mistral_client.local.LocalBackend`` to run open weights in-process.
     """
@@ -116,7 +116,7 @@ class Client(_ClientConfig):
         base_url: str | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int = 2,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
         backend: Backend | None = None,
         retry_policy: RetryPolicy | None = None,
@@ -173,7 +173,7 @@ class AsyncClient(_ClientConfig):
         base_url: str | None = None,
         timeout: TimeoutTypes | None = None,
         max_retries: int = 2,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         backend: AsyncBackend | None = None,
         retry_policy: RetryPolicy | None = None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2
 
 __all__ = [
     "APIConnectionError",
@@ -58,7 +58,7 @@ class APIError(MistralError):
         self,
         message: str,
         *,
-        request: httpx.Request | None = None,
+        request: httpx2.Request | None = None,
         body: Any = None,
         request_id: str | None = None,
     ) -> None:
@@ -72,14 +72,14 @@ class APIError(MistralError):
 class APIConnectionError(APIError):
     """The server could not be reached, or the connection failed before the response was complete."""
 
-    def __init__(self, message: str = "Connection error.", *, request: httpx.Request | None = None) -> None:
+    def __init__(self, message: str = "Connection error.", *, request: httpx2.Request | None = None) -> None:
         super().__init__(message, request=request)
 
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, or waiting for the next bytes of the response)."""
 
-    def __init__(self, message: str = "Request timed out.", *, request: httpx.Request | None = None) -> None:
+    def __init__(self, message: str = "Request timed out.", *, request: httpx2.Request | None = None) -> None:
         super().__init__(message, request=request)
 
 
@@ -96,7 +96,7 @@ class APIResponseValidationError(APIError):
         message: str,
         *,
         field: str,
-        response: httpx.Response | None = None,
+        response: httpx2.Response | None = None,
         body: Any = None,
         request_id: str | None = None,
     ) -> None:
@@ -120,7 +120,7 @@ class APIStatusError(APIError):
         self,
         message: str,
         *,
-        response: httpx.Response,
+        response: httpx2.Response,
         body: Any = None,
         request_id: str | None = None,
     ) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from ._exceptions import APIConnectionError, APIStatusError
 
 if TYPE_CHECKING:
-    import httpx
+    import httpx2
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 
@@ -62,7 +62,7 @@ class RetryPolicy:
         return self.backoff(retry_number)
 
 
-def retry_after(response: httpx.Response) -> float | None:
+def retry_after(response: httpx2.Response) -> float | None:
     """The wait a response asks for, in seconds: ``retry-after-ms``, else ``Retry-After``
     (seconds or an HTTP date); ``None`` when it asks for none or says something unreadable."""
     headers = response.headers

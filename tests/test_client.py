@@ -7,7 +7,7 @@ import subprocess
 import sys
 import warnings
 
-import httpx
+import httpx2
 import pytest
 import respx
 
@@ -31,7 +31,7 @@ def test_key_and_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("MISTRAL_BASE_URL", "http://env.example/v1/")
     client = Client()
     assert client.base_url == "http://env.example"
-    with respx.mock(base_url="http://env.example") as router:
+    with respx.mock(using="httpcore2", base_url="http://env.example") as router:
         route = router.post("/v1/chat/completions").respond(200, json=chat_response())
         client.chat.complete(model="m", messages=MESSAGES)
     assert route.calls.last.request.headers["authorization"] == "Bearer env-key"
@@ -48,7 +48,7 @@ def test_key_and_base_url_from_environment(monkeypatch: pytest.MonkeyPatch) -> N
 )
 def test_base_url_prefix_never_doubles(base_url: str, expected: str) -> None:
     client = Client(api_key="k", base_url=base_url)
-    with respx.mock(assert_all_called=False) as router:
+    with respx.mock(using="httpcore2", assert_all_called=False) as router:
         route = router.get(expected).respond(200, json={"object": "list", "data": []})
         client.models.list()
     assert route.called
@@ -64,7 +64,7 @@ def test_api_key_never_in_repr_errors_or_logs(caplog: pytest.LogCaptureFixture) 
     assert secret not in repr(client)
     assert secret not in repr(client.backend)
     caplog.set_level(logging.DEBUG, logger="mistral_client")
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(401, json={"message": "Unauthorized"})
         with pytest.raises(mistral_client.AuthenticationError) as info:
             client.chat.complete(model="m", messages=MESSAGES)
@@ -76,7 +76,7 @@ def test_api_key_never_in_repr_errors_or_logs(caplog: pytest.LogCaptureFixture) 
 
 def test_user_agent_and_default_headers() -> None:
     client = Client(api_key="k", base_url="http://x", default_headers={"x-team": "blue"})
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         route = router.post("/v1/chat/completions").respond(200, json=chat_response())
         client.chat.complete(model="m", messages=MESSAGES, extra_headers={"x-trace": "1"})
     headers = route.calls.last.request.headers
@@ -87,7 +87,7 @@ def test_user_agent_and_default_headers() -> None:
 
 def test_extra_query_and_extra_body() -> None:
     client = Client(api_key="k", base_url="http://x")
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         route = router.post("/v1/chat/completions").respond(200, json=chat_response())
         client.chat.complete(
             model="m", messages=MESSAGES, extra_query={"beta": "true"}, extra_body={"new_field": 1}
@@ -104,7 +104,7 @@ def test_with_options_shares_the_pool_and_overrides_defaults() -> None:
     assert fast.max_retries == 0 and fast.timeout == 3.0
     assert client.max_retries == 2
     assert fast.chat._client is fast
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         route = router.post("/v1/chat/completions").respond(200, json=chat_response())
         fast.chat.complete(model="m", messages=MESSAGES)
     assert route.calls.last.request.extensions["timeout"]["read"] == 3.0
@@ -112,19 +112,19 @@ def test_with_options_shares_the_pool_and_overrides_defaults() -> None:
 
 def test_default_timeout_is_fit_for_llm_calls() -> None:
     client = Client(api_key="k", base_url="http://x")
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         route = router.post("/v1/chat/completions").respond(200, json=chat_response())
         client.chat.complete(model="m", messages=MESSAGES)
-        client.chat.complete(model="m", messages=MESSAGES, timeout=httpx.Timeout(7.0))
+        client.chat.complete(model="m", messages=MESSAGES, timeout=httpx2.Timeout(7.0))
     first, second = (call.request.extensions["timeout"] for call in route.calls)
     assert first["connect"] == 5.0 and first["read"] >= 300
     assert second["read"] == 7.0
 
 
 def test_passed_http_client_keeps_its_timeout_and_is_not_closed() -> None:
-    http_client = httpx.Client(timeout=12.0)
+    http_client = httpx2.Client(timeout=12.0)
     client = Client(api_key="k", base_url="http://x", http_client=http_client)
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         route = router.post("/v1/chat/completions").respond(200, json=chat_response())
         client.chat.complete(model="m", messages=MESSAGES)
         Client(api_key="k", base_url="http://x", http_client=http_client, timeout=2.0).chat.complete(
@@ -139,7 +139,7 @@ def test_passed_http_client_keeps_its_timeout_and_is_not_closed() -> None:
 
 def test_context_manager_closes_own_client() -> None:
     with Client(api_key="k", base_url="http://x") as client:
-        with respx.mock(base_url="http://x") as router:
+        with respx.mock(using="httpcore2", base_url="http://x") as router:
             router.get("/v1/models").respond(200, json={"object": "list", "data": []})
             client.models.list()
         http_client = client.backend._http_client  # type: ignore[attr-defined]
@@ -148,7 +148,7 @@ def test_context_manager_closes_own_client() -> None:
 
 @pytest.mark.anyio
 async def test_async_context_manager_and_passed_client_not_closed() -> None:
-    http_client = httpx.AsyncClient()
+    http_client = httpx2.AsyncClient()
     async with AsyncClient(api_key="secret-key", base_url="http://x", http_client=http_client) as client:
         assert "secret-key" not in repr(client)
     assert not http_client.is_closed
@@ -166,7 +166,7 @@ def test_invalid_max_retries() -> None:
 
 def test_deprecation_header_warns_once_per_model() -> None:
     client = Client(api_key="k", base_url="http://x")
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(
             200, json=chat_response(), headers={"x-model-deprecation-timestamp": "2027-01-01T00:00:00Z"}
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 import respx
 
@@ -34,7 +34,7 @@ MESSAGES = [{"role": "user", "content": "hi"}]
 def test_status_maps_to_error_class(status: int, error_class: type[mc.APIStatusError]) -> None:
     client = Client(api_key="k", base_url="http://x", max_retries=0)
     body = {"object": "error", "message": f"boom {status}", "type": "x", "request_id": "body-rid"}
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(status, json=body, headers={"x-request-id": "hdr-rid"})
         with pytest.raises(error_class) as info:
             client.chat.complete(model="m", messages=MESSAGES)
@@ -54,7 +54,7 @@ def test_status_maps_to_error_class(status: int, error_class: type[mc.APIStatusE
 
 def test_request_id_from_body_when_no_header() -> None:
     client = Client(api_key="k", base_url="http://x", max_retries=0)
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(400, json={"message": "bad", "request_id": "body-rid"})
         with pytest.raises(mc.BadRequestError) as info:
             client.chat.complete(model="m", messages=MESSAGES)
@@ -64,7 +64,7 @@ def test_request_id_from_body_when_no_header() -> None:
 def test_422_exposes_parsed_detail() -> None:
     detail = [{"loc": ["body", "messages", 0, "content"], "msg": "Field required", "type": "missing"}]
     client = Client(api_key="k", base_url="http://x", max_retries=0)
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(422, json={"detail": detail})
         with pytest.raises(mc.UnprocessableEntityError) as info:
             client.chat.complete(model="m", messages=MESSAGES)
@@ -74,7 +74,7 @@ def test_422_exposes_parsed_detail() -> None:
 
 def test_non_json_error_body() -> None:
     client = Client(api_key="k", base_url="http://x", max_retries=0)
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(502, text="<html>Bad gateway</html>")
         with pytest.raises(mc.InternalServerError, match="Bad gateway") as info:
             client.chat.complete(model="m", messages=MESSAGES)
@@ -94,7 +94,7 @@ def test_non_json_error_body() -> None:
 )
 def test_unparsable_response_is_a_mistral_error_naming_the_field(payload: bytes, field: str) -> None:
     client = Client(api_key="k", base_url="http://x", max_retries=0)
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(200, content=payload, headers={"x-request-id": "r"})
         with pytest.raises(mc.APIResponseValidationError) as info:
             client.chat.complete(model="m", messages=MESSAGES)
@@ -112,7 +112,7 @@ def test_unknown_fields_and_enum_values_parse() -> None:
         {"type": "hologram", "data": "..."},
     ]
     client = Client(api_key="k", base_url="http://x")
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(200, json=payload, headers={"x-request-id": "rid-7"})
         result = client.chat.complete(model="m", messages=MESSAGES)
     assert result.model_extra == {"brand_new": {"x": 1}}
@@ -127,7 +127,7 @@ def test_connection_refused_is_api_connection_error() -> None:
         client.models.list()
     assert not isinstance(info.value, mc.APITimeoutError)
     assert not isinstance(info.value.__cause__, type(None)) and isinstance(
-        info.value.__cause__, httpx.ConnectError
+        info.value.__cause__, httpx2.ConnectError
     )
 
 
@@ -141,7 +141,7 @@ def test_models_endpoints() -> None:
         "capabilities": {"completion_chat": True},
         "archived": False,
     }
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.get("/v1/models/ft%3Aopen-mistral-7b%3A1").respond(200, json=card)
         router.delete("/v1/models/ft%3Aopen-mistral-7b%3A1").respond(
             200, json={"id": "ft:open-mistral-7b:1", "object": "model", "deleted": True}
@@ -167,7 +167,7 @@ def test_raw_response_gives_headers_rate_limits_and_parse() -> None:
         "x-ratelimit-remaining-tokens": "4990",
         "x-ratelimit-reset-tokens": "1s",
     }
-    with respx.mock(base_url="http://x") as router:
+    with respx.mock(using="httpcore2", base_url="http://x") as router:
         router.post("/v1/chat/completions").respond(200, json=chat_response(), headers=headers)
         raw = client.chat.with_raw_response.complete(model="m", messages=MESSAGES)
     assert raw.status_code == 200

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from mistral_client import AsyncClient, Client
@@ -111,9 +111,9 @@ def _start(args: list[str], log: Path, ready_url: str) -> _Process:
         if process.poll() is not None:
             pytest.fail(f"the server exited with {process.returncode} while starting:\n{started.tail()}")
         try:
-            if httpx.get(ready_url, timeout=2).status_code == 200:
+            if httpx2.get(ready_url, timeout=2).status_code == 200:
                 return started
-        except httpx.TransportError:
+        except httpx2.TransportError:
             pass
         time.sleep(0.25)
     _stop(started)
@@ -228,10 +228,10 @@ class _Paths:
     def __init__(self) -> None:
         self.seen: list[str] = []
 
-    def __call__(self, request: httpx.Request) -> None:
+    def __call__(self, request: httpx2.Request) -> None:
         self.seen.append(request.url.path)
 
-    async def record(self, request: httpx.Request) -> None:
+    async def record(self, request: httpx2.Request) -> None:
         self.seen.append(request.url.path)
 
 
@@ -286,7 +286,7 @@ def test_models_list(server: Server) -> None:
 def test_fim_falls_back_to_completions_once(server: Server) -> None:
     paths = _Paths()
     with (
-        httpx.Client(event_hooks={"request": [paths]}, timeout=60) as http,
+        httpx2.Client(event_hooks={"request": [paths]}, timeout=60) as http,
         Client(base_url=server.url, api_key="x", http_client=http) as client,
     ):
         first = client.fim.complete(
@@ -314,7 +314,7 @@ def test_fim_falls_back_to_completions_once(server: Server) -> None:
 async def test_async_fim_falls_back_to_completions(server: Server) -> None:
     paths = _Paths()
     async with (
-        httpx.AsyncClient(event_hooks={"request": [paths.record]}, timeout=60) as http,
+        httpx2.AsyncClient(event_hooks={"request": [paths.record]}, timeout=60) as http,
         AsyncClient(base_url=server.url, api_key="x", http_client=http) as client,
     ):
         async with client.fim.stream(

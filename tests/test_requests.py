@@ -38,7 +38,7 @@ EMBEDDINGS = {
 
 @pytest.fixture
 def api() -> Any:
-    with respx.mock(base_url="http://x", assert_all_called=False) as router:
+    with respx.mock(using="httpcore2", base_url="http://x", assert_all_called=False) as router:
         router.post("/v1/chat/completions").respond(200, json=chat_response())
         router.post("/v1/fim/completions").respond(200, json=chat_response("c = a + b"))
         router.post("/v1/embeddings").respond(200, json=EMBEDDINGS)
@@ -222,7 +222,7 @@ def test_fim_and_embeddings_match_spec(api: Any, client: Client, validate_reques
 )
 def test_bad_input_fails_before_sending(client: Client, kwargs: dict[str, Any], field: str) -> None:
     params: dict[str, Any] = {"model": "m", "messages": [{"role": "user", "content": "hi"}], **kwargs}
-    with respx.mock(base_url="http://x", assert_all_called=False) as router:
+    with respx.mock(using="httpcore2", base_url="http://x", assert_all_called=False) as router:
         route = router.post("/v1/chat/completions").respond(200, json=chat_response())
         with pytest.raises(InvalidRequestError) as info:
             client.chat.complete(**params)

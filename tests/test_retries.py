@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 import mistral_client as mc
@@ -162,7 +162,7 @@ def test_retry_after_beyond_cap_wins_over_x_should_retry(server_factory: Any) ->
 
 
 def _error(headers: dict[str, str], status: int = 429) -> mc.APIStatusError:
-    response = httpx.Response(status, headers=headers, request=httpx.Request("POST", "http://x"))
+    response = httpx2.Response(status, headers=headers, request=httpx2.Request("POST", "http://x"))
     return mc.RateLimitError("x", response=response)
 
 

@@ -10,7 +10,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import httpx
+import httpx2
 import pytest
 
 from mistral_client import Client, _requests
@@ -93,7 +93,7 @@ def long_stream(request: Request, conn: Conn) -> None:
     conn.end_chunked()
 
 
-_clients: list[Client | httpx.Client] = []
+_clients: list[Client | httpx2.Client] = []
 
 
 @pytest.fixture(autouse=True)
@@ -112,9 +112,9 @@ def client_for(server: LoopbackServer, **kwargs: Any) -> Client:
 
 def small_pool_client(server: LoopbackServer, connections: int = 2) -> Client:
     # A leaked connection makes the pool wait; pool=2 s turns that into a fast failure, not a hang.
-    http_client = httpx.Client(
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-        timeout=httpx.Timeout(10, pool=2),
+    http_client = httpx2.Client(
+        limits=httpx2.Limits(max_connections=connections, max_keepalive_connections=connections),
+        timeout=httpx2.Timeout(10, pool=2),
     )
     _clients.append(http_client)
     return Client(api_key="k", base_url=server.url, http_client=http_client, max_retries=0)
@@ -280,7 +280,7 @@ def test_a_failure_after_the_body_started_is_raised_at_once_and_never_retried(
             received.append(chunk.choices[0].delta.content)
     assert time.perf_counter() - started < 2.5  # at once: no hang, no retry backoff
     assert received == ["Hel"]
-    assert not isinstance(caught.value, httpx.HTTPError)
+    assert not isinstance(caught.value, httpx2.HTTPError)
     if error is APIConnectionError:
         assert not isinstance(caught.value, APITimeoutError)
     time.sleep(0.05)  # a (wrong) retry would be on the wire by now
@@ -738,7 +738,7 @@ def test_an_undecodable_body_raises_a_connection_error(serve: Callable[[Handler]
     client = client_for(server)
     with pytest.raises(APIConnectionError, match="decode") as caught:
         list(client.chat.stream(model="m", messages=MSG))
-    assert not isinstance(caught.value, httpx.HTTPError)
+    assert not isinstance(caught.value, httpx2.HTTPError)
 
 
 def test_final_response_keeps_non_text_content_chunks(serve: Callable[[Handler], LoopbackServer]) -> None:

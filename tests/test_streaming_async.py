@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio
-import httpx
+import httpx2
 import pytest
 
 from mistral_client import AsyncClient, _requests
@@ -51,7 +51,7 @@ pytestmark = pytest.mark.anyio
 Serve = Callable[[Handler], LoopbackServer]
 
 
-_clients: list[AsyncClient | httpx.AsyncClient] = []
+_clients: list[AsyncClient | httpx2.AsyncClient] = []
 
 
 @pytest.fixture(autouse=True)
@@ -59,7 +59,7 @@ async def _close_clients() -> AsyncIterator[None]:
     yield
     while _clients:
         client = _clients.pop()
-        await (client.aclose() if isinstance(client, httpx.AsyncClient) else client.close())
+        await (client.aclose() if isinstance(client, httpx2.AsyncClient) else client.close())
 
 
 def client_for(server: LoopbackServer, **kwargs: Any) -> AsyncClient:
@@ -71,9 +71,9 @@ def client_for(server: LoopbackServer, **kwargs: Any) -> AsyncClient:
 
 def small_pool_client(server: LoopbackServer, connections: int = 2) -> AsyncClient:
     # A leaked connection makes the pool wait; pool=2 s turns that into a fast failure, not a hang.
-    http_client = httpx.AsyncClient(
-        limits=httpx.Limits(max_connections=connections, max_keepalive_connections=connections),
-        timeout=httpx.Timeout(10, pool=2),
+    http_client = httpx2.AsyncClient(
+        limits=httpx2.Limits(max_connections=connections, max_keepalive_connections=connections),
+        timeout=httpx2.Timeout(10, pool=2),
     )
     _clients.append(http_client)
     return AsyncClient(api_key="k", base_url=server.url, http_client=http_client, max_retries=0)
@@ -176,7 +176,7 @@ async def test_a_failure_after_the_body_started_is_raised_at_once_and_never_retr
             received.append(chunk.choices[0].delta.content)
     assert time.perf_counter() - started < 2.5
     assert received == ["Hel"]
-    assert not isinstance(caught.value, httpx.HTTPError)
+    assert not isinstance(caught.value, httpx2.HTTPError)
     if error is APIConnectionError:
         assert not isinstance(caught.value, APITimeoutError)
     await anyio.sleep(0.05)

@@ -6,7 +6,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 
 from .._backend import (
     APIRequest,
@@ -33,14 +33,14 @@ T = TypeVar("T")
 
 
 class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
-    """Sends requests over HTTP with an ``httpx.AsyncClient`` (asyncio or trio)."""
+    """Sends requests over HTTP with an ``httpx2.AsyncClient`` (asyncio or trio)."""
 
     def __init__(
         self,
         *,
         api_key: str | None,
         base_url: str = DEFAULT_BASE_URL,
-        http_client: httpx.AsyncClient | None = None,
+        http_client: httpx2.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
@@ -51,29 +51,29 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
         self._http_client = http_client
 
     @property
-    def _client(self) -> httpx.AsyncClient:
+    def _client(self) -> httpx2.AsyncClient:
         # Made on first use, like the sync backend's; one event loop thread, so no lock.
         if self._http_client is None:
-            self._http_client = httpx.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
+            self._http_client = httpx2.AsyncClient(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
         return self._http_client
 
     async def aclose(self) -> None:
         if self._owns_client and self._http_client is not None:
             await self._http_client.aclose()
 
-    async def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx.Response, int, float]:
+    async def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx2.Response, int, float]:
         started = time.perf_counter()
         http_request = self.build_request(self._client, request)
 
-        async def attempt() -> httpx.Response:
+        async def attempt() -> httpx2.Response:
             try:
                 response = await self._client.send(http_request, stream=stream)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 raise _connection_error(exc, http_request) from exc
             if response.status_code >= 400:
                 try:
                     await response.aread()
-                except httpx.TransportError as exc:
+                except httpx2.TransportError as exc:
                     raise _connection_error(exc, http_request) from exc
                 finally:
                     await _shielded_aclose(response)
@@ -106,7 +106,7 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
 
     async def _open(
         self, request: APIRequest[T], *, stream: bool
-    ) -> tuple[APIRequest[T], httpx.Response, int, float]:
+    ) -> tuple[APIRequest[T], httpx2.Response, int, float]:
         """``_send`` to the route this server has (see ``route``); returns the request as sent too."""
         request = self.route(request)
         try:
@@ -132,7 +132,7 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
             self._events(request, response), response.aclose, **self.info(response, started, retries)
         )
 
-    async def _events(self, request: APIRequest[T], response: httpx.Response) -> AsyncIterator[T]:
+    async def _events(self, request: APIRequest[T], response: httpx2.Response) -> AsyncIterator[T]:
         reader = _EventReader(self, request, response)
         chunks = response.aiter_bytes()
         try:
@@ -144,9 +144,9 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
                         await _adrain(chunks)
                     return
             reader.end()
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise _connection_error(exc, response.request) from exc
-        except httpx.DecodingError as exc:
+        except httpx2.DecodingError as exc:
             raise _decoding_error(exc, response) from exc
         finally:
             await _shielded_aclose(response)

@@ -14,7 +14,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
+import httpx2
 
 from .._backend import (
     REQUEST_CONTEXT,
@@ -41,10 +41,10 @@ T = TypeVar("T")
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
 #: LLM calls can think for minutes; connecting should not take long.
-DEFAULT_TIMEOUT = httpx.Timeout(600.0, connect=5.0)
+DEFAULT_TIMEOUT = httpx2.Timeout(600.0, connect=5.0)
 # httpx's keep-alive expiry (5 s) is kept on purpose: with 30 s, 1,000 async chats at concurrency 100
 # ran 2.4x slower in httpcore's pool (13.6 s against 5.7 s; see CHANGELOG).
-DEFAULT_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100)
+DEFAULT_LIMITS = httpx2.Limits(max_connections=1000, max_keepalive_connections=100)
 USER_AGENT = f"mistral-client-python/{__version__}"
 
 _warned_deprecated_models: set[str] = set()
@@ -94,8 +94,8 @@ class _HTTPCore:
     # --- building -------------------------------------------------------------------------------
 
     def build_request(
-        self, client: httpx.Client | httpx.AsyncClient, request: APIRequest[Any]
-    ) -> httpx.Request:
+        self, client: httpx2.Client | httpx2.AsyncClient, request: APIRequest[Any]
+    ) -> httpx2.Request:
         options = request.options
         content: bytes | None = None
         if request.body is None:
@@ -133,7 +133,7 @@ class _HTTPCore:
     # --- reading --------------------------------------------------------------------------------
 
     @staticmethod
-    def request_id(response: httpx.Response, body: Any = None) -> str | None:
+    def request_id(response: httpx2.Response, body: Any = None) -> str | None:
         rid: str | None = response.headers.get("x-request-id")
         if rid is None and isinstance(body, dict):
             value = body.get("request_id")
@@ -141,7 +141,7 @@ class _HTTPCore:
         return rid
 
     def status_error(
-        self, response: httpx.Response, *, status_code: int | None = None, body: Any = None
+        self, response: httpx2.Response, *, status_code: int | None = None, body: Any = None
     ) -> APIStatusError:
         """The precise error for an error response (its body already read)."""
         if body is None:
@@ -167,13 +167,13 @@ class _HTTPCore:
             error.retry_after = wait
         return error
 
-    def parse(self, request: APIRequest[T], response: httpx.Response, data: str | bytes) -> T:
+    def parse(self, request: APIRequest[T], response: httpx2.Response, data: str | bytes) -> T:
         try:
             return request.parse(data)
         except ValueError as exc:  # pydantic's ValidationError, imported lazily
             raise _validation_error(exc, response, data, self.request_id(response)) from None
 
-    def check_deprecation(self, request: APIRequest[Any], response: httpx.Response) -> None:
+    def check_deprecation(self, request: APIRequest[Any], response: httpx2.Response) -> None:
         stamp = response.headers.get("x-model-deprecation-timestamp")
         if stamp is None:
             return
@@ -188,7 +188,7 @@ class _HTTPCore:
         )
 
     def log(
-        self, request: httpx.Request, response: httpx.Response, elapsed: float, retries: int | None
+        self, request: httpx2.Request, response: httpx2.Response, elapsed: float, retries: int | None
     ) -> None:
         """One line per response (``retries`` is None for a failed attempt). Never headers: the key."""
         if logger.isEnabledFor(20):  # INFO; the check keeps the hot path free of formatting
@@ -202,7 +202,7 @@ class _HTTPCore:
                 "" if retries is None else f", retries={retries}",
             )
 
-    def info(self, response: httpx.Response, started: float, retries: int) -> dict[str, Any]:
+    def info(self, response: httpx2.Response, started: float, retries: int) -> dict[str, Any]:
         return {
             "status_code": response.status_code,
             "headers": response.headers,
@@ -316,7 +316,7 @@ def _server_message(body: Any) -> str | None:
 
 
 def _validation_error(
-    exc: ValueError, response: httpx.Response | None, data: str | bytes, request_id: str | None
+    exc: ValueError, response: httpx2.Response | None, data: str | bytes, request_id: str | None
 ) -> APIResponseValidationError:
     errors = exc.errors() if hasattr(exc, "errors") else [{"loc": (), "msg": str(exc)}]
     first = errors[0]
@@ -334,8 +334,8 @@ def _validation_error(
     )
 
 
-def _connection_error(exc: httpx.TransportError, request: httpx.Request | None) -> APIConnectionError:
-    if isinstance(exc, httpx.TimeoutException):
+def _connection_error(exc: httpx2.TransportError, request: httpx2.Request | None) -> APIConnectionError:
+    if isinstance(exc, httpx2.TimeoutException):
         return APITimeoutError(f"Request timed out: {type(exc).__name__}", request=request)
     return APIConnectionError(f"Connection error: {exc or type(exc).__name__}", request=request)
 

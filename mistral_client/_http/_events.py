@@ -7,7 +7,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, NoReturn, TypeVar
 
-import httpx
+import httpx2
 
 from .._backend import (
     APIRequest,
@@ -27,7 +27,7 @@ class _EventReader:
 
     __slots__ = ("_core", "_decoder", "_finished", "_request", "_response", "_seen", "done")
 
-    def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx.Response) -> None:
+    def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx2.Response) -> None:
         self._core = core
         self._request = request
         self._response = response
@@ -81,7 +81,7 @@ class _EventReader:
         raise self._core.status_error(self._response, status_code=_error_status(error), body=body)
 
 
-async def _shielded_aclose(response: httpx.Response) -> None:
+async def _shielded_aclose(response: httpx2.Response) -> None:
     """Close even while the consuming task is being cancelled, so the connection goes back to the pool."""
     import anyio
 
@@ -98,13 +98,13 @@ _DRAIN_READS = 4
 _DRAIN_SECONDS = 0.5
 
 
-def _reusable(response: httpx.Response) -> bool:
+def _reusable(response: httpx2.Response) -> bool:
     """Whether the connection can go back to the pool once the body is read (so draining pays)."""
     return response.http_version == "HTTP/1.1" and response.headers.get("connection", "").lower() != "close"
 
 
 def _drain(chunks: Iterator[bytes]) -> None:
-    with contextlib.suppress(httpx.HTTPError):  # the events are all in: failing now loses nothing
+    with contextlib.suppress(httpx2.HTTPError):  # the events are all in: failing now loses nothing
         for reads, _ in enumerate(chunks, 1):
             if reads >= _DRAIN_READS:
                 return
@@ -113,7 +113,7 @@ def _drain(chunks: Iterator[bytes]) -> None:
 async def _adrain(chunks: AsyncIterator[bytes]) -> None:
     import anyio
 
-    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(httpx.HTTPError):
+    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(httpx2.HTTPError):
         reads = 0
         async for _ in chunks:
             reads += 1
@@ -121,5 +121,5 @@ async def _adrain(chunks: AsyncIterator[bytes]) -> None:
                 return
 
 
-def _decoding_error(exc: httpx.DecodingError, response: httpx.Response) -> APIConnectionError:
+def _decoding_error(exc: httpx2.DecodingError, response: httpx2.Response) -> APIConnectionError:
     return APIConnectionError(f"Could not decode the response body: {exc}", request=response.request)

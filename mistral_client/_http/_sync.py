@@ -7,7 +7,7 @@ import time
 from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
 
-import httpx
+import httpx2
 
 from .._backend import (
     APIRequest,
@@ -34,14 +34,14 @@ T = TypeVar("T")
 
 
 class HTTPBackend(_HTTPCore, Backend):
-    """Sends requests over HTTP with a sync ``httpx.Client``."""
+    """Sends requests over HTTP with a sync ``httpx2.Client``."""
 
     def __init__(
         self,
         *,
         api_key: str | None,
         base_url: str = DEFAULT_BASE_URL,
-        http_client: httpx.Client | None = None,
+        http_client: httpx2.Client | None = None,
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
@@ -53,13 +53,13 @@ class HTTPBackend(_HTTPCore, Backend):
         self._lock = threading.Lock()
 
     @property
-    def _client(self) -> httpx.Client:
+    def _client(self) -> httpx2.Client:
         # Made on first use: building its SSL context costs more than importing this whole package.
         client = self._http_client
         if client is None:
             with self._lock:
                 if self._http_client is None:
-                    self._http_client = httpx.Client(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
+                    self._http_client = httpx2.Client(timeout=DEFAULT_TIMEOUT, limits=DEFAULT_LIMITS)
                 client = self._http_client
         return client
 
@@ -67,20 +67,20 @@ class HTTPBackend(_HTTPCore, Backend):
         if self._owns_client and self._http_client is not None:
             self._http_client.close()
 
-    def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx.Response, int, float]:
+    def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx2.Response, int, float]:
         """Send with retries; returns a 2xx response (its body unread when streaming)."""
         started = time.perf_counter()
         http_request = self.build_request(self._client, request)
 
-        def attempt() -> httpx.Response:
+        def attempt() -> httpx2.Response:
             try:
                 response = self._client.send(http_request, stream=stream)
-            except httpx.TransportError as exc:
+            except httpx2.TransportError as exc:
                 raise _connection_error(exc, http_request) from exc
             if response.status_code >= 400:
                 try:
                     response.read()
-                except httpx.TransportError as exc:
+                except httpx2.TransportError as exc:
                     raise _connection_error(exc, http_request) from exc
                 finally:
                     response.close()
@@ -111,7 +111,7 @@ class HTTPBackend(_HTTPCore, Backend):
 
     def _open(
         self, request: APIRequest[T], *, stream: bool
-    ) -> tuple[APIRequest[T], httpx.Response, int, float]:
+    ) -> tuple[APIRequest[T], httpx2.Response, int, float]:
         """``_send`` to the route this server has (see ``route``); returns the request as sent too."""
         request = self.route(request)
         try:
@@ -137,7 +137,7 @@ class HTTPBackend(_HTTPCore, Backend):
             self._events(request, response), response.close, **self.info(response, started, retries)
         )
 
-    def _events(self, request: APIRequest[T], response: httpx.Response) -> Iterator[T]:
+    def _events(self, request: APIRequest[T], response: httpx2.Response) -> Iterator[T]:
         reader = _EventReader(self, request, response)
         chunks = response.iter_bytes()
         try:
@@ -148,9 +148,9 @@ class HTTPBackend(_HTTPCore, Backend):
                         _drain(chunks)
                     return
             reader.end()
-        except httpx.TransportError as exc:
+        except httpx2.TransportError as exc:
             raise _connection_error(exc, response.request) from exc
-        except httpx.DecodingError as exc:
+        except httpx2.DecodingError as exc:
             raise _decoding_error(exc, response) from exc
         finally:
             response.close()

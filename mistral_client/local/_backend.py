@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import httpx
+import httpx2
 
 from .._backend import (
     REQUEST_CONTEXT,
@@ -249,7 +249,7 @@ class LocalBackend(Backend, AsyncBackend):
     def _models_retrieve(self, request: APIRequest[Any], cancel: threading.Event | None) -> BaseModelCard:
         model_id = request.path_params.get("model_id")
         if model_id != self.model_name:
-            response = httpx.Response(404, request=httpx.Request(request.method, f"local://{request.path}"))
+            response = httpx2.Response(404, request=httpx2.Request(request.method, f"local://{request.path}"))
             raise NotFoundError(
                 f"Error code: 404 - no model {model_id!r} here; this backend serves {self.model_name!r}",
                 response=response,

@@ -6,10 +6,10 @@ Every parameter that takes a model also takes the matching dict; both are valida
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Union
+from typing import Any, Literal, Required, Union
 
-import httpx
-from typing_extensions import Required, TypedDict
+import httpx2
+from typing_extensions import TypedDict
 
 from .chat import (
     AssistantMessage,
@@ -158,7 +158,7 @@ class PredictionParam(TypedDict, total=False):
 
 # --- per-call options and the keyword arguments of each endpoint ----------------------------------
 
-Timeout = Union[float, httpx.Timeout, None]
+Timeout = Union[float, httpx2.Timeout, None]
 
 
 class RequestOptionsParam(TypedDict, total=False):
