@@ -12,6 +12,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
@@ -54,6 +55,18 @@ COMPLETIONS_PATH = "/v1/completions"
 FIM_OPERATIONS = frozenset({"fim.complete", "fim.stream"})
 
 
+def legacy_httpx(http_client: object) -> ModuleType | None:
+    """The ``httpx`` module when ``http_client`` is one of its (legacy) clients, else ``None``.
+
+    Looked up in ``sys.modules``, never imported: an app that holds an ``httpx`` client has imported
+    it already, and one that has not must not pay for it.
+    """
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(http_client, (httpx.Client, httpx.AsyncClient)):
+        return httpx
+    return None
+
+
 def normalize_base_url(url: str) -> str:
     """The server root: no trailing slash, and no ``/v1`` (our paths carry it)."""
     url = url.rstrip("/")
@@ -64,6 +77,14 @@ def normalize_base_url(url: str) -> str:
 
 class _HTTPCore:
     """The HTTP logic both backends share; subclasses add only the I/O."""
+
+    # The exception families the transport raises: httpx2's, plus httpx's for a legacy client
+    # (see use_client). Tuples, so an ``except`` costs nothing more on the success path.
+    _transport_errors: tuple[type[Exception], ...] = (httpx2.TransportError,)
+    _decoding_errors: tuple[type[Exception], ...] = (httpx2.DecodingError,)
+    _http_errors: tuple[type[Exception], ...] = (httpx2.HTTPError,)
+    #: The ``httpx`` module when the user's client is a legacy ``httpx`` one.
+    _legacy: ModuleType | None = None
 
     def __init__(
         self,
@@ -87,6 +108,17 @@ class _HTTPCore:
         # Set once this server answered FIM with 404/405 and has /v1/completions (see fim_fallback).
         self._fim_via_completions = False
 
+    def use_client(self, http_client: object) -> None:
+        """Adapt to the user's client: an ``httpx`` (legacy) one raises its own exception classes and
+        knows only its own ``Timeout`` and ``USE_CLIENT_DEFAULT``."""
+        legacy = legacy_httpx(http_client)
+        if legacy is None:
+            return
+        self._legacy = legacy
+        self._transport_errors = (httpx2.TransportError, legacy.TransportError)
+        self._decoding_errors = (httpx2.DecodingError, legacy.DecodingError)
+        self._http_errors = (httpx2.HTTPError, legacy.HTTPError)
+
     def __repr__(self) -> str:
         # Never the headers: they hold the API key.
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
@@ -109,13 +141,16 @@ class _HTTPCore:
         if request.query or options.extra_query:
             params = {**(request.query or {}), **(options.extra_query or {})}
             params = {k: v for k, v in params.items() if v is not None}
+        timeout = options.timeout
+        if self._legacy is not None:
+            timeout = _legacy_timeout(self._legacy, timeout)
         return client.build_request(
             request.method,
             self.base_url + request.path,
             content=content,
             headers=headers,
             params=params,
-            timeout=options.timeout,
+            timeout=timeout,
         )
 
     @staticmethod
@@ -334,8 +369,26 @@ def _validation_error(
     )
 
 
-def _connection_error(exc: httpx2.TransportError, request: httpx2.Request | None) -> APIConnectionError:
+def _legacy_timeout(httpx: ModuleType, timeout: Any) -> Any:
+    """An ``httpx2`` timeout setting as a legacy ``httpx`` client takes it (other values pass through)."""
+    if isinstance(timeout, httpx2._client.UseClientDefault):
+        return httpx.USE_CLIENT_DEFAULT
+    if isinstance(timeout, httpx2.Timeout):
+        t = timeout
+        return httpx.Timeout(connect=t.connect, read=t.read, write=t.write, pool=t.pool)
+    return timeout
+
+
+def _is_timeout(exc: BaseException) -> bool:
     if isinstance(exc, httpx2.TimeoutException):
+        return True
+    httpx = sys.modules.get("httpx")  # a legacy client's timeouts; never imported here
+    return httpx is not None and isinstance(exc, httpx.TimeoutException)
+
+
+def _connection_error(exc: Exception, request: httpx2.Request | None) -> APIConnectionError:
+    """Our error for a transport failure of httpx2, or of a legacy ``httpx`` client."""
+    if _is_timeout(exc):
         return APITimeoutError(f"Request timed out: {type(exc).__name__}", request=request)
     return APIConnectionError(f"Connection error: {exc or type(exc).__name__}", request=request)
 

@@ -103,17 +103,19 @@ def _reusable(response: httpx2.Response) -> bool:
     return response.http_version == "HTTP/1.1" and response.headers.get("connection", "").lower() != "close"
 
 
-def _drain(chunks: Iterator[bytes]) -> None:
-    with contextlib.suppress(httpx2.HTTPError):  # the events are all in: failing now loses nothing
+def _drain(chunks: Iterator[bytes], errors: tuple[type[Exception], ...] = (httpx2.HTTPError,)) -> None:
+    with contextlib.suppress(*errors):  # the events are all in: failing now loses nothing
         for reads, _ in enumerate(chunks, 1):
             if reads >= _DRAIN_READS:
                 return
 
 
-async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+async def _adrain(
+    chunks: AsyncIterator[bytes], errors: tuple[type[Exception], ...] = (httpx2.HTTPError,)
+) -> None:
     import anyio
 
-    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(httpx2.HTTPError):
+    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(*errors):
         reads = 0
         async for _ in chunks:
             reads += 1
@@ -121,5 +123,5 @@ async def _adrain(chunks: AsyncIterator[bytes]) -> None:
                 return
 
 
-def _decoding_error(exc: httpx2.DecodingError, response: httpx2.Response) -> APIConnectionError:
+def _decoding_error(exc: Exception, response: httpx2.Response) -> APIConnectionError:
     return APIConnectionError(f"Could not decode the response body: {exc}", request=response.request)
