@@ -7,7 +7,7 @@ input fails on the caller's side with the field's name.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
@@ -115,11 +115,14 @@ def fim_stream(params: Mapping[str, Any], defaults: ClientDefaults) -> APIReques
 def embeddings(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[EmbeddingResponse]:
     fields, options = _split(params, defaults)
     body = validate(EmbeddingRequest, fields)
+    parse: Callable[[str | bytes], EmbeddingResponse] = EmbeddingResponse.model_validate_json
+    if body.output_dtype != "float":  # the vectors' decoding depends on it (ints, base64 bytes)
+        parse = partial(EmbeddingResponse.model_validate_json, context={"output_dtype": body.output_dtype})
     return APIRequest(
         operation="embeddings.create",
         method="POST",
         path="/v1/embeddings",
-        parse=EmbeddingResponse.model_validate_json,
+        parse=parse,
         body=body,
         options=options,
     )

@@ -17,7 +17,7 @@ from .._exceptions import (
     IncompleteStreamError,
 )
 from .._sse import SSEDecoder
-from ._core import _error_status, _HTTPCore, _validation_error
+from ._core import _error_status, _HTTPCore, _repaired, _validation_error
 
 T = TypeVar("T")
 
@@ -51,9 +51,7 @@ class _EventReader:
             try:
                 item = parse(payload)
             except ValueError as exc:  # pydantic's ValidationError
-                raise _validation_error(
-                    exc, self._response, payload, self._core.request_id(self._response)
-                ) from None
+                item = self._repaired(payload, exc)
             extra = item.__pydantic_extra__
             if item.object == "error" or (extra and "error" in extra):
                 self._raise_error(payload)
@@ -61,6 +59,14 @@ class _EventReader:
                 (self._seen if choice.finish_reason is None else self._finished).add(choice.index)
             items.append(item)
         return items
+
+    def _repaired(self, payload: str, error: ValueError) -> Any:
+        try:
+            return _repaired(self._request, payload, error)
+        except ValueError as exc:
+            raise _validation_error(
+                exc, self._response, payload, self._core.request_id(self._response)
+            ) from None
 
     def end(self) -> None:
         # Some OpenAI-compatible servers (transformers serve) never send [DONE]; a stream whose every

@@ -8,7 +8,7 @@ from pydantic import Field, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails
 
 from .._backend import REQUEST_CONTEXT
-from ._base import MistralModel, ResponseModel, TaggedModel
+from ._base import LenientModel, MistralModel, ResponseModel, TaggedModel
 
 # Open enums: the known values are listed for editors and type checkers, and any other string from a
 # newer server still parses.
@@ -90,6 +90,7 @@ SystemContentChunk = Annotated[TextChunk | ThinkChunk, Field(discriminator="type
 
 
 class FunctionCall(MistralModel):
+    _essential = frozenset({"name", "arguments"})
     # Defaults, for responses: OpenAI-style servers stream a call in pieces, the name in the first
     # and the arguments in the next ones. Requests still need both (see _required_in_requests).
     name: str = ""
@@ -108,6 +109,7 @@ class FunctionCall(MistralModel):
 
 
 class ToolCall(MistralModel):
+    _essential = frozenset({"function"})
     id: str | None = None
     type: ToolType | None = None
     function: FunctionCall
@@ -132,6 +134,7 @@ class UserMessage(TaggedModel):
 
 class AssistantMessage(TaggedModel):
     _tag: ClassVar[str] = "role"
+    _essential = frozenset({"content", "tool_calls"})
     role: Literal["assistant"] = "assistant"
     content: str | list[ContentChunk] | None = None
     tool_calls: list[ToolCall] | None = None
@@ -274,12 +277,15 @@ class UsageInfo(MistralModel):
 
 
 class ChatCompletionChoice(MistralModel):
+    _essential = frozenset({"message"})
     index: int = 0
-    message: AssistantMessage
+    #: The spec lets a choice come without a message: it is then an empty one (``content`` None).
+    message: AssistantMessage = Field(default_factory=AssistantMessage)
     finish_reason: FinishReason | None = None
 
 
 class ChatCompletionResponse(ResponseModel):
+    _essential = frozenset({"choices"})
     id: str = ""
     object: str = "chat.completion"
     model: str = ""
@@ -300,19 +306,23 @@ class FIMCompletionResponse(ChatCompletionResponse):
 
 
 class DeltaMessage(MistralModel):
+    _essential = frozenset({"content", "tool_calls"})
     role: Role | None = None
     content: str | list[ContentChunk] | None = None
     tool_calls: list[ToolCall] | None = None
 
 
 class CompletionResponseStreamChoice(MistralModel):
+    _essential = frozenset({"delta"})
     index: int = 0
-    delta: DeltaMessage
+    delta: DeltaMessage = Field(default_factory=DeltaMessage)
     finish_reason: FinishReason | None = None
 
 
-class CompletionChunk(MistralModel):
+class CompletionChunk(LenientModel):
     """One event of a chat or FIM stream."""
+
+    _essential = frozenset({"choices"})
 
     id: str = ""
     object: str = "chat.completion.chunk"
