@@ -38,6 +38,7 @@ from ._version import __version__
 
 if TYPE_CHECKING:
     from ._streaming import AsyncStream, Stream
+    from .types.tokens import TokenCount
 
 
 def __getattr__(name: str) -> object:
@@ -46,6 +47,10 @@ def __getattr__(name: str) -> object:
         from . import _streaming
 
         return getattr(_streaming, name)
+    if name == "TokenCount":  # issue 12
+        from .types.tokens import TokenCount
+
+        return TokenCount
     raise AttributeError(f"module 'mistral_client' has no attribute {name!r}")
 
 
@@ -80,6 +85,7 @@ __all__ = [
     "RetryPolicy",
     "Stream",
     "StreamResponse",
+    "TokenCount",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
     "__version__",

@@ -15,6 +15,7 @@ from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
 from ._retry import RetryPolicy
 from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
+from .resources.tokens import AsyncTokens, Tokens  # issue 12: client.tokens
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -108,6 +109,7 @@ class Client(_ClientConfig):
     fim: Fim
     embeddings: Embeddings
     models: Models
+    tokens: Tokens
 
     def __init__(
         self,
@@ -136,6 +138,7 @@ class Client(_ClientConfig):
         self.fim = Fim(self)
         self.embeddings = Embeddings(self)
         self.models = Models(self)
+        self.tokens = Tokens(self)
 
     @property
     def backend(self) -> Backend:
@@ -165,6 +168,7 @@ class AsyncClient(_ClientConfig):
     fim: AsyncFim
     embeddings: AsyncEmbeddings
     models: AsyncModels
+    tokens: AsyncTokens
 
     def __init__(
         self,
@@ -193,6 +197,7 @@ class AsyncClient(_ClientConfig):
         self.fim = AsyncFim(self)
         self.embeddings = AsyncEmbeddings(self)
         self.models = AsyncModels(self)
+        self.tokens = AsyncTokens(self)
 
     @property
     def backend(self) -> AsyncBackend:
