@@ -34,6 +34,7 @@ from ._exceptions import (
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
+from ._tracing import configure_tracing
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -89,4 +90,5 @@ __all__ = [
     "UnprocessableEntityError",
     "UnsupportedParameterError",
     "__version__",
+    "configure_tracing",
 ]

@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
+from . import _tracing  # issue 12: tracing
 from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
 from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
@@ -145,10 +146,10 @@ class Client(_ClientConfig):
         return self._backend
 
     def _request(self, request: APIRequest[T]) -> T:
-        return self._backend.handle_request(request).parse()
+        return _tracing.handle_request(self._backend, request).parse()  # issue 12: tracing
 
     def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return self._backend.handle_request(request)
+        return _tracing.handle_request(self._backend, request)  # issue 12: tracing
 
     def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""
@@ -204,10 +205,10 @@ class AsyncClient(_ClientConfig):
         return self._backend
 
     async def _request(self, request: APIRequest[T]) -> T:
-        return (await self._backend.handle_async_request(request)).parse()
+        return (await _tracing.handle_async_request(self._backend, request)).parse()  # issue 12: tracing
 
     async def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return await self._backend.handle_async_request(request)
+        return await _tracing.handle_async_request(self._backend, request)  # issue 12: tracing
 
     async def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""
