@@ -16,6 +16,7 @@ span named "{operation} {model}" with ``gen_ai.operation.name``, ``gen_ai.provid
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import os
 import sys
@@ -49,6 +50,7 @@ class _Config:
     enabled = True
     capture_content: bool | None = None  # None: the environment decides
     provider: Any = None
+    tracer: tuple[Any, Any] | None = None  # (provider, its tracer)
 
 
 _config = _Config()
@@ -78,7 +80,13 @@ def _tracer() -> Any:
         provider = trace.get_tracer_provider()
         if isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider)):
             return None
-    return provider.get_tracer("mistral_client", __version__)
+    cached = _config.tracer
+    if cached is not None and cached[0] is provider:
+        return cached[1]
+    # Cached per provider: the SDK builds a new tracer (and its scope) on every get_tracer().
+    tracer = provider.get_tracer("mistral_client", __version__)
+    _config.tracer = (provider, tracer)
+    return tracer
 
 
 def _capture() -> bool:
@@ -247,13 +255,18 @@ def _start(tracer: Any, backend: object, request: APIRequest[Any]) -> Any:
         attributes["gen_ai.request.encoding_formats"] = [str(encoding)]
     base_url = getattr(backend, "base_url", None)
     if isinstance(base_url, str):
-        url = urlsplit(base_url)
-        if url.hostname:
-            attributes["server.address"] = url.hostname
-            attributes["server.port"] = url.port or (443 if url.scheme == "https" else 80)
+        attributes.update(_server(base_url))
     if _capture() and body is not None:
         attributes["gen_ai.input.messages"] = json.dumps(_input_messages(body), ensure_ascii=False)
     return tracer.start_span(f"{operation} {model}".strip(), kind=SpanKind.CLIENT, attributes=attributes)
+
+
+@functools.lru_cache(maxsize=64)
+def _server(base_url: str) -> dict[str, Any]:
+    url = urlsplit(base_url)
+    if not url.hostname:
+        return {}
+    return {"server.address": url.hostname, "server.port": url.port or (443 if url.scheme == "https" else 80)}
 
 
 _REQUEST_FIELDS = (
@@ -298,20 +311,22 @@ def _finish_response(span: Any, response: APIResponse[Any]) -> None:
 
 
 def _set_result(span: Any, result: Any) -> None:
+    attributes: dict[str, Any] = {}
     for name, attribute in (("id", "gen_ai.response.id"), ("model", "gen_ai.response.model")):
         value = getattr(result, name, None)
         if value:
-            span.set_attribute(attribute, value)
+            attributes[attribute] = value
     usage = getattr(result, "usage", None)
     if usage is not None:
-        span.set_attribute("gen_ai.usage.input_tokens", usage.prompt_tokens)
-        span.set_attribute("gen_ai.usage.output_tokens", usage.completion_tokens)
+        attributes["gen_ai.usage.input_tokens"] = usage.prompt_tokens
+        attributes["gen_ai.usage.output_tokens"] = usage.completion_tokens
     choices = getattr(result, "choices", None)
     if choices:
-        span.set_attribute("gen_ai.response.finish_reasons", [str(c.finish_reason or "") for c in choices])
+        attributes["gen_ai.response.finish_reasons"] = [str(c.finish_reason or "") for c in choices]
         if _capture():
             outputs = [_output_message(c.message, c.finish_reason) for c in choices]
-            span.set_attribute("gen_ai.output.messages", json.dumps(outputs, ensure_ascii=False))
+            attributes["gen_ai.output.messages"] = json.dumps(outputs, ensure_ascii=False)
+    span.set_attributes(attributes)  # one lock and one validation pass in the SDK
 
 
 class _StreamWatch:
