@@ -156,7 +156,10 @@ def _text_argument(words: tuple[str, ...], what: str) -> str:
         return " ".join(words)
     if sys.stdin.isatty():
         raise click.UsageError(f"give the {what} as an argument or on stdin")
-    return sys.stdin.read()
+    text = sys.stdin.read()
+    if not text.strip():
+        raise click.UsageError(f"the {what} on stdin is empty")
+    return text
 
 
 def _write(text: str) -> None:
