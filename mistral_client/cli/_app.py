@@ -371,7 +371,9 @@ def tokens_count(
             }
         )
     else:
-        click.echo(str(count))
+        click.echo(f"{count.tokens} tokens ({count.tokenizer}; {'exact' if count.exact else 'approximate'})")
+        if count.note:
+            click.echo(f"note: {count.note}")
         if count.context_window is not None:
             room = f" with {max_tokens} for the answer" if max_tokens else ""
             verdict = "fits" if fits else "does NOT fit"
