@@ -77,8 +77,8 @@ def _handling_errors(command: Callable[..., Any]) -> Any:
             _log_debug()
         try:
             return command(*args, **kwargs)
-        except click.ClickException:
-            raise
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own: it prints and exits with its codes
         except KeyboardInterrupt:
             if debug:
                 raise
