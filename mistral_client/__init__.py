@@ -34,10 +34,12 @@ from ._exceptions import (
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
+from ._tracing import configure_tracing
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._streaming import AsyncStream, Stream
+    from .types.tokens import TokenCount
 
 
 def __getattr__(name: str) -> object:
@@ -46,6 +48,10 @@ def __getattr__(name: str) -> object:
         from . import _streaming
 
         return getattr(_streaming, name)
+    if name == "TokenCount":  # issue 12
+        from .types.tokens import TokenCount
+
+        return TokenCount
     raise AttributeError(f"module 'mistral_client' has no attribute {name!r}")
 
 
@@ -80,7 +86,9 @@ __all__ = [
     "RetryPolicy",
     "Stream",
     "StreamResponse",
+    "TokenCount",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
     "__version__",
+    "configure_tracing",
 ]

@@ -10,11 +10,13 @@ from typing import Any, TypeVar
 
 import httpx2
 
+from . import _tracing  # issue 12: tracing
 from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
 from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
 from ._retry import RetryPolicy
 from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
+from .resources.tokens import AsyncTokens, Tokens  # issue 12: client.tokens
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -108,6 +110,7 @@ class Client(_ClientConfig):
     fim: Fim
     embeddings: Embeddings
     models: Models
+    tokens: Tokens
 
     def __init__(
         self,
@@ -136,16 +139,17 @@ class Client(_ClientConfig):
         self.fim = Fim(self)
         self.embeddings = Embeddings(self)
         self.models = Models(self)
+        self.tokens = Tokens(self)
 
     @property
     def backend(self) -> Backend:
         return self._backend
 
     def _request(self, request: APIRequest[T]) -> T:
-        return self._backend.handle_request(request).parse()
+        return _tracing.handle_request(self._backend, request).parse()  # issue 12: tracing
 
     def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return self._backend.handle_request(request)
+        return _tracing.handle_request(self._backend, request)  # issue 12: tracing
 
     def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""
@@ -165,6 +169,7 @@ class AsyncClient(_ClientConfig):
     fim: AsyncFim
     embeddings: AsyncEmbeddings
     models: AsyncModels
+    tokens: AsyncTokens
 
     def __init__(
         self,
@@ -193,16 +198,17 @@ class AsyncClient(_ClientConfig):
         self.fim = AsyncFim(self)
         self.embeddings = AsyncEmbeddings(self)
         self.models = AsyncModels(self)
+        self.tokens = AsyncTokens(self)
 
     @property
     def backend(self) -> AsyncBackend:
         return self._backend
 
     async def _request(self, request: APIRequest[T]) -> T:
-        return (await self._backend.handle_async_request(request)).parse()
+        return (await _tracing.handle_async_request(self._backend, request)).parse()  # issue 12: tracing
 
     async def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return await self._backend.handle_async_request(request)
+        return await _tracing.handle_async_request(self._backend, request)  # issue 12: tracing
 
     async def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""

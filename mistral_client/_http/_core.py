@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
+from .. import _tracing
 from .._backend import (
     REQUEST_CONTEXT,
     APIRequest,
@@ -355,6 +356,7 @@ def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         logger.info("retrying in %.2f s after %s", state.upcoming_sleep, type(error).__name__)
+        _tracing.retry_event(state.attempt_number + 1, state.upcoming_sleep, error)  # issue 12: tracing
 
     return {
         "stop": stop_after_attempt(retries),
@@ -368,4 +370,5 @@ def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
 def _first_delay(policy: RetryPolicy, error: APIError) -> float:
     delay = policy.delay(1, error)
     logger.info("retrying in %.2f s after %s", delay, type(error).__name__)
+    _tracing.retry_event(1, delay, error)  # issue 12: tracing
     return delay

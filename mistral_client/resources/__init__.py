@@ -4,5 +4,17 @@ from .chat import AsyncChat, Chat
 from .embeddings import AsyncEmbeddings, Embeddings
 from .fim import AsyncFim, Fim
 from .models import AsyncModels, Models
+from .tokens import AsyncTokens, Tokens
 
-__all__ = ["AsyncChat", "AsyncEmbeddings", "AsyncFim", "AsyncModels", "Chat", "Embeddings", "Fim", "Models"]
+__all__ = [
+    "AsyncChat",
+    "AsyncEmbeddings",
+    "AsyncFim",
+    "AsyncModels",
+    "AsyncTokens",
+    "Chat",
+    "Embeddings",
+    "Fim",
+    "Models",
+    "Tokens",
+]
