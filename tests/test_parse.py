@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 
 import pytest
 from pydantic import BaseModel
+from typing_extensions import TypedDict
 
 from mistral_client import (
     AsyncClient,
@@ -189,3 +191,28 @@ def test_parsed_arguments_whether_string_or_object() -> None:
         _ = FunctionCall(name="f", arguments='{"a": ').parsed_arguments
     with pytest.raises(InvalidToolArgumentsError, match="expected a JSON object"):
         _ = FunctionCall(name="f", arguments="[1]").parsed_arguments
+
+
+class CityDict(TypedDict):
+    name: str
+    population: int
+
+
+@dataclasses.dataclass
+class CityRecord:
+    name: str
+    population: int
+
+
+def test_typeddict_and_dataclass_outputs(serve: Serve) -> None:
+    script = Script(answer(PARIS), answer(PARIS))
+    with client_for(serve(script)) as client:
+        as_dict = client.chat.parse(model="m", messages=MSG, response_format=CityDict).parsed
+        record = client.chat.parse(model="m", messages=MSG, response_format=CityRecord).parsed
+    # A TypedDict ignores keys it does not declare; the schema sent forbade them anyway.
+    assert as_dict == {"name": "Paris", "population": 2100000}
+    assert record == CityRecord(name="Paris", population=2100000)
+    assert [body["response_format"]["json_schema"]["name"] for body in script.bodies] == [
+        "CityDict",
+        "CityRecord",
+    ]

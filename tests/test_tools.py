@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import enum
 import functools
+import subprocess
+import sys
 from typing import Annotated, Any, Literal
 
 import pytest
@@ -215,3 +217,18 @@ def test_tools_mix_function_tools_dicts_and_models_when_sent(serve: Any) -> None
     sent = [[item["function"]["name"] for item in body["tools"]] for body in script.bodies]
     assert sent == [["forecast", "lookup", "ping"], ["ping", "forecast"]]
     assert script.bodies[0]["tools"][0] == forecast.definition
+
+
+def test_the_docstring_parser_loads_only_when_a_tool_is_made() -> None:
+    code = (
+        "import sys, mistral_client\n"
+        "from mistral_client import tool\n"
+        "assert 'docstring_parser' not in sys.modules\n"
+        "tool(lambda: 1, name='one')\n"
+        "assert 'docstring_parser' not in sys.modules  # no docstring, nothing to parse\n"
+        "def f() -> None:\n"
+        "    'Doc.'\n"
+        "tool(f)\n"
+        "assert 'docstring_parser' in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
