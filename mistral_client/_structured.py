@@ -29,7 +29,9 @@ class StructuredOutput(Generic[T]):
     """What ``chat.parse`` needs for one output type: the ``response_format`` to send, and a
     validator for the answer. Built once per type (see :func:`output_for`)."""
 
-    def __init__(self, response_format: Mapping[str, Any], validate_json: Any, label: str) -> None:
+    def __init__(
+        self, response_format: Mapping[str, Any] | ResponseFormat, validate_json: Any, label: str
+    ) -> None:
         self.response_format = response_format
         self._validate_json = validate_json
         self._label = label
@@ -126,9 +128,7 @@ def _output_for_type(type_: Any) -> StructuredOutput[Any]:
 def output_for(response_format: Any) -> StructuredOutput[Any]:
     """The structured output for a type (cached), or for a ``response_format`` given as a dict or a
     :class:`ResponseFormat`, which is sent untouched and parsed as plain JSON."""
-    if isinstance(response_format, ResponseFormat):
-        response_format = response_format.model_dump(by_alias=True, exclude_unset=True)
-    if isinstance(response_format, Mapping):
+    if isinstance(response_format, (Mapping, ResponseFormat)):
         return StructuredOutput(response_format, _validate_any_json_checked, "JSON value")
     try:
         return _output_for_type(response_format)

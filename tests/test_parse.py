@@ -19,7 +19,7 @@ from mistral_client import (
     ParsedChatCompletionResponse,
     StructuredOutputError,
 )
-from mistral_client.types import ChatCompletionResponse
+from mistral_client.types import ChatCompletionResponse, ResponseFormat
 
 from .loopback import LoopbackServer
 from .scripted import Script, answer, call, streamed
@@ -101,12 +101,15 @@ def test_a_tool_call_instead_of_an_answer_parses_to_none(serve: Serve) -> None:
 
 def test_a_dict_response_format_passes_through(serve: Serve) -> None:
     fmt = {"type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "object"}, "strict": False}}
-    script = Script(answer('{"a": 1}'), answer('{"b": 2}'))
+    script = Script(answer('{"a": 1}'), answer('{"b": 2}'), answer('{"c": 3}'))
     with client_for(serve(script)) as client:
         assert client.chat.complete(model="m", messages=MSG, response_format=fmt).text == '{"a": 1}'  # type: ignore[typeddict-item]
         parsed = client.chat.parse(model="m", messages=MSG, response_format=fmt)  # type: ignore[arg-type]
-    assert [body["response_format"] for body in script.bodies] == [fmt, fmt]
-    assert parsed.parsed == {"b": 2}
+        as_model = client.chat.parse(
+            model="m", messages=MSG, response_format=ResponseFormat.model_validate(fmt)
+        )  # type: ignore[arg-type]
+    assert [body["response_format"] for body in script.bodies] == [fmt, fmt, fmt]
+    assert parsed.parsed == {"b": 2} and as_model.parsed == {"c": 3}
 
 
 def test_a_type_pydantic_can_not_describe_fails_before_sending(serve: Serve) -> None:

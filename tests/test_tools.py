@@ -113,6 +113,12 @@ def test_numpy_and_sphinx_docstrings_and_explicit_field_descriptions() -> None:
     }
     assert tool(annotated).parameters["properties"]["query"]["description"] == "Explicit wins"
 
+    @tool(name="lookup", description="Look it up")
+    def decorated(query: str) -> str:
+        return query
+
+    assert (decorated.name, decorated.description, decorated("x")) == ("lookup", "Look it up", "x")
+
 
 def test_arguments_are_validated_and_coerced_nested_models_arrive_as_models() -> None:
     args, kwargs = forecast.validate_arguments(
