@@ -51,9 +51,11 @@ class FunctionTool(Generic[P, R]):
         self._fn = fn
         self.name = tool_name
         self.description = description if description is not None else doc.description
-        self._model, self._positional = _arguments_model(fn, target, tool_name, doc.params)
+        self._model, self._positional, self._is_method = _arguments_model(fn, target, tool_name, doc.params)
         self.parameters = json_schema(self._model)
-        self._is_async = inspect.iscoroutinefunction(target)
+        # A callable object counts by its ``__call__``.
+        call = target if inspect.isroutine(target) else type(target).__call__
+        self._is_async = inspect.iscoroutinefunction(call)
         # Introspection (help(), inspect.signature) sees the wrapped function.
         self.__name__ = tool_name
         self.__doc__ = getattr(target, "__doc__", None)
@@ -70,8 +72,8 @@ class FunctionTool(Generic[P, R]):
         # ``@tool`` on a method: ``instance.method`` is a tool bound to the instance (the schema
         # already left ``self`` out).
         get = getattr(self._fn, "__get__", None)
-        if obj is None or get is None:
-            return self
+        if obj is None or get is None or not self._is_method:
+            return self  # a tool kept as a class attribute is not a method: it stays unbound
         bound = copy.copy(self)
         bound._fn = get(obj, objtype)
         bound.__wrapped__ = bound._fn
@@ -204,21 +206,23 @@ _SKIPPED_KINDS = (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWOR
 
 def _arguments_model(
     fn: Callable[..., Any], target: Any, name: str, descriptions: dict[str, str]
-) -> tuple[type[pydantic.BaseModel], list[str]]:
-    """A pydantic model of the function's parameters, and the names to pass positionally."""
+) -> tuple[type[pydantic.BaseModel], list[str], bool]:
+    """A pydantic model of the function's parameters, the names to pass positionally, and whether
+    the function is a method defined in a class body (its ``self`` left out of the model)."""
     signature = inspect.signature(fn)
     try:
         hints = typing.get_type_hints(target, include_extras=True)
     except Exception:  # an unresolvable forward reference: fall back to the raw annotations
         hints = {}
     parameters = list(signature.parameters.values())
-    if (
+    is_method = bool(
         parameters
         and parameters[0].name in ("self", "cls")
         and inspect.isfunction(fn)
         and "." in fn.__qualname__
         and fn.__qualname__.split(".")[-2] != "<locals>"
-    ):
+    )
+    if is_method:
         # A method decorated in its class body: ``self`` is bound on access, never sent by the model.
         parameters = parameters[1:]
     fields: dict[str, Any] = {}
@@ -244,7 +248,7 @@ def _arguments_model(
         __config__=pydantic.ConfigDict(extra="forbid", arbitrary_types_allowed=False),
         **fields,
     )
-    return model, positional
+    return model, positional, is_method
 
 
 def _has_description(annotation: Any) -> bool:

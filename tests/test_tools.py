@@ -184,11 +184,23 @@ def test_async_functions_methods_and_partials() -> None:
     async_tool = tool(_async_add)
     assert async_tool.is_async and async_tool.run({"a": 1, "b": "2"}) == "3"
 
+    class AsyncCallable:
+        async def __call__(self, a: int) -> int:
+            return a
+
+    callable_tool = tool(AsyncCallable(), name="echo")
+    assert callable_tool.is_async and callable_tool.run({"a": 4}) == "4"
+
     shift = Calculator(10).shift
     assert "self" not in shift.parameters["properties"]
     assert shift.parameters["properties"]["x"]["description"] == "The number."
     assert shift(1) == 11 and shift.run('{"x": 5}') == "15"
     assert tool(Calculator(1).shift, name="shift_by_one").run({"x": 1}) == "2"
+
+    class Toolbox:
+        weather = forecast  # a tool kept on a class is not a method
+
+    assert Toolbox().weather is forecast
 
     def power(base: int, exponent: int) -> int:
         return int(base**exponent)
