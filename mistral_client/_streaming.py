@@ -265,6 +265,7 @@ class ParsedStream(Stream[ChatCompletionResponse], Generic[T]):
     ) -> None:
         super().__init__(backend, request, ChatCompletionResponse)
         self._output = output
+        self._parsed: ParsedChatCompletionResponse[T] | None = None
 
     def partials(self) -> Iterator[Any]:
         """The first choice's JSON so far, parsed, each time it changes (a dict for an object type).
@@ -284,7 +285,9 @@ class ParsedStream(Stream[ChatCompletionResponse], Generic[T]):
 
     def get_final_response(self) -> ParsedChatCompletionResponse[T]:
         """Read the rest of the stream and return it parsed, with ``chat.parse``'s errors."""
-        return self._output.parse(super().get_final_response())
+        if self._parsed is None:
+            self._parsed = self._output.parse(super().get_final_response())
+        return self._parsed
 
 
 class AsyncParsedStream(AsyncStream[ChatCompletionResponse], Generic[T]):
@@ -295,6 +298,7 @@ class AsyncParsedStream(AsyncStream[ChatCompletionResponse], Generic[T]):
     ) -> None:
         super().__init__(backend, request, ChatCompletionResponse)
         self._output = output
+        self._parsed: ParsedChatCompletionResponse[T] | None = None
 
     def partials(self) -> AsyncIterator[Any]:
         """The first choice's JSON so far, parsed, each time it changes (see ``ParsedStream``)."""
@@ -317,4 +321,6 @@ class AsyncParsedStream(AsyncStream[ChatCompletionResponse], Generic[T]):
 
     async def get_final_response(self) -> ParsedChatCompletionResponse[T]:
         """Read the rest of the stream and return it parsed, with ``chat.parse``'s errors."""
-        return self._output.parse(await super().get_final_response())
+        if self._parsed is None:
+            self._parsed = self._output.parse(await super().get_final_response())
+        return self._parsed
