@@ -245,3 +245,27 @@ async def test_async_runner_errors_cap_and_streaming(serve: Serve, anyio_backend
         "error: unknown tool 'nope'; available tools: explode, get_weather",
     ]
     assert tool_texts(streaming.messages) == ['{"city":"Oslo","sky":"sunny"}']
+
+
+def test_streamed_arguments_in_pieces_are_joined(serve: Serve) -> None:
+    from .loopback import DONE, chunk_event
+
+    first = {
+        "index": 0,
+        "id": "c1",
+        "type": "function",
+        "function": {"name": "get_weather", "arguments": '{"ci'},
+    }
+    rest = {"index": 0, "function": {"arguments": 'ty": "Paris"}'}}
+    pieces = [
+        chunk_event(tool_calls=[first]),
+        chunk_event(tool_calls=[rest]),
+        chunk_event("", "tool_calls"),
+        DONE,
+    ]
+    script = Script(pieces, streamed("Sunny."))
+    with client_for(serve(script)) as client:
+        runner = client.chat.tool_runner(model="m", messages=MSG, tools=TOOLS, stream=True)
+        assert runner.until_done().text == "Sunny."
+    assert tool_texts(runner.messages) == ['{"city":"Paris","sky":"sunny"}']
+    assert script.bodies[1]["messages"][1]["tool_calls"][0]["function"]["arguments"] == '{"city": "Paris"}'
