@@ -17,7 +17,7 @@ from ._tools import FunctionTool
 from .types.chat import ChatCompletionResponse, ToolCall, ToolMessage
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
+    from ._client import AsyncClient, Client, ClientDefaults
     from ._structured import StructuredOutput
 
 __all__ = ["AsyncToolRunner", "ToolRunner"]
@@ -60,6 +60,10 @@ class _RunnerState:
         self.iterations = 0
         self.pending: list[ToolCall] = []
         self.final: ChatCompletionResponse | None = None
+
+    def check(self, defaults: ClientDefaults) -> None:
+        """Validate the arguments now, so a bad one fails at the ``tool_runner(...)`` call."""
+        build.chat_complete({**self.params, "messages": self.messages}, defaults)
 
     def next_params(self) -> dict[str, Any]:
         """The next request's arguments; raises :class:`MaxToolIterationsError` past the cap."""
@@ -133,6 +137,7 @@ class ToolRunner(Generic[Y, F]):
     ) -> None:
         self._client = client
         self._state = _RunnerState(params, tools, max_iterations, output)
+        self._state.check(client._defaults)
         self._stream = stream
         self._open: Stream[ChatCompletionResponse] | None = None
 
@@ -200,6 +205,7 @@ class AsyncToolRunner(Generic[Y, F]):
     ) -> None:
         self._client = client
         self._state = _RunnerState(params, tools, max_iterations, output)
+        self._state.check(client._defaults)
         self._max_concurrency = _positive("max_concurrency", max_concurrency)
         self._stream = stream
         self._open: AsyncStream[ChatCompletionResponse] | None = None

@@ -117,6 +117,8 @@ def test_the_iteration_cap(serve: Serve) -> None:
             runner.until_done()
         with pytest.raises(InvalidRequestError, match="max_iterations"):
             client.chat.tool_runner(model="m", messages=MSG, tools=TOOLS, max_iterations=0)
+        with pytest.raises(InvalidRequestError, match="temperature"):
+            client.chat.tool_runner(model="m", messages=MSG, tools=TOOLS, temperature=7.0)
     assert len(script.bodies) == 2
     assert [m["role"] if isinstance(m, dict) else m.role for m in caught.value.messages] == [
         "user",
