@@ -144,3 +144,13 @@ def test_typeddict_and_dataclass() -> None:
     assert segment["required"] == ["start", "end"]
     assert segment["$defs"]["Point"]["additionalProperties"] is False
     jsonschema.Draft202012Validator(segment).validate({"start": {"x": 0, "y": 0}, "end": {"x": 1, "y": 1}})
+
+
+def test_fields_named_like_keywords_are_kept() -> None:
+    class Book(BaseModel):
+        title: str
+        properties: dict[str, str] = {}
+
+    schema = json_schema(Book)
+    assert list(schema["properties"]) == ["title", "properties"]
+    assert schema["required"] == ["title"]
