@@ -15,6 +15,7 @@ from mistral_client import (
     AsyncClient,
     AsyncStream,
     Client,
+    FunctionTool,
     InvalidRequestError,
     MaxToolIterationsError,
     ParsedChatCompletionResponse,
@@ -46,7 +47,7 @@ def explode(reason: str) -> str:
     raise RuntimeError(f"boom: {reason}")
 
 
-TOOLS = [get_weather, explode]
+TOOLS: list[FunctionTool[..., Any]] = [get_weather, explode]
 
 
 def client_for(server: LoopbackServer) -> Client:
