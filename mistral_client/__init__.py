@@ -25,10 +25,15 @@ from ._exceptions import (
     IncompleteStreamError,
     InternalServerError,
     InvalidRequestError,
+    InvalidToolArgumentsError,
+    LengthFinishReasonError,
+    MaxToolIterationsError,
     MistralError,
     NotFoundError,
+    OutputValidationError,
     PermissionDeniedError,
     RateLimitError,
+    StructuredOutputError,
     UnprocessableEntityError,
     UnsupportedParameterError,
 )
@@ -38,20 +43,35 @@ from ._tracing import configure_tracing
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._streaming import AsyncStream, Stream
+    from ._schema import json_schema
+    from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
+    from ._tool_runner import AsyncToolRunner, ToolRunner
+    from ._tools import FunctionTool, tool
+    from .types.parsed import ParsedChatCompletionResponse
     from .types.tokens import TokenCount
+
+# Names whose modules pull in pydantic (and the API types): loaded when first asked for.
+_LAZY = {
+    "Stream": "._streaming",
+    "AsyncStream": "._streaming",
+    "ParsedStream": "._streaming",
+    "AsyncParsedStream": "._streaming",
+    "json_schema": "._schema",
+    "tool": "._tools",
+    "FunctionTool": "._tools",
+    "ToolRunner": "._tool_runner",
+    "AsyncToolRunner": "._tool_runner",
+    "ParsedChatCompletionResponse": ".types.parsed",
+    "TokenCount": ".types.tokens",
+}
 
 
 def __getattr__(name: str) -> object:
-    # The stream classes pull in the pydantic types; load them when first asked for.
-    if name in ("Stream", "AsyncStream"):
-        from . import _streaming
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        return getattr(_streaming, name)
-    if name == "TokenCount":  # issue 12
-        from .types.tokens import TokenCount
-
-        return TokenCount
+        return getattr(importlib.import_module(module, __name__), name)
     raise AttributeError(f"module 'mistral_client' has no attribute {name!r}")
 
 
@@ -66,19 +86,28 @@ __all__ = [
     "AsyncBackend",
     "AsyncClient",
     "AsyncHTTPBackend",
+    "AsyncParsedStream",
     "AsyncStream",
     "AsyncStreamResponse",
+    "AsyncToolRunner",
     "AuthenticationError",
     "Backend",
     "BadRequestError",
     "Client",
     "ConflictError",
+    "FunctionTool",
     "HTTPBackend",
     "IncompleteStreamError",
     "InternalServerError",
     "InvalidRequestError",
+    "InvalidToolArgumentsError",
+    "LengthFinishReasonError",
+    "MaxToolIterationsError",
     "MistralError",
     "NotFoundError",
+    "OutputValidationError",
+    "ParsedChatCompletionResponse",
+    "ParsedStream",
     "PermissionDeniedError",
     "RateLimit",
     "RateLimitError",
@@ -86,9 +115,13 @@ __all__ = [
     "RetryPolicy",
     "Stream",
     "StreamResponse",
+    "StructuredOutputError",
     "TokenCount",
+    "ToolRunner",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
     "__version__",
     "configure_tracing",
+    "json_schema",
+    "tool",
 ]

@@ -15,6 +15,7 @@ import pydantic
 
 from ._backend import REQUEST_CONTEXT, APIRequest, RequestOptions
 from ._exceptions import InvalidRequestError
+from ._tools import FunctionTool
 from .types._base import MistralModel
 from .types.chat import ChatCompletionResponse, CompletionChunk, FIMCompletionResponse
 from .types.embeddings import EmbeddingResponse
@@ -84,8 +85,19 @@ def _completion(
 _parse_chunk: Callable[[str | bytes], CompletionChunk] = CompletionChunk.__pydantic_validator__.validate_json
 
 
-def chat_complete(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[ChatCompletionResponse]:
+def _chat_fields(
+    params: Mapping[str, Any], defaults: ClientDefaults
+) -> tuple[dict[str, Any], RequestOptions]:
     fields, options = _split(params, defaults)
+    tools = fields.get("tools")
+    if tools:
+        # A @tool function goes out as its definition, among the tool dicts and models.
+        fields["tools"] = [item.definition if isinstance(item, FunctionTool) else item for item in tools]
+    return fields, options
+
+
+def chat_complete(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[ChatCompletionResponse]:
+    fields, options = _chat_fields(params, defaults)
     body = validate(ChatCompletionRequest, fields)
     return _completion(
         "chat.complete", "/v1/chat/completions", body, options, ChatCompletionResponse.model_validate_json
@@ -93,7 +105,7 @@ def chat_complete(params: Mapping[str, Any], defaults: ClientDefaults) -> APIReq
 
 
 def chat_stream(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[CompletionChunk]:
-    fields, options = _split(params, defaults)
+    fields, options = _chat_fields(params, defaults)
     body = validate(ChatCompletionRequest, {**fields, "stream": True})
     return _completion("chat.stream", "/v1/chat/completions", body, options, _parse_chunk)
 

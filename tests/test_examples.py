@@ -43,8 +43,27 @@ def _stream(conn: Conn, words: list[str]) -> None:
     conn.stream_events(events)
 
 
+CITY = '{"name": "Paris", "country": "France", "population": 2102650}'
+
+
+def _structured(body: dict[str, Any], conn: Conn) -> None:
+    """A City as JSON, whole or streamed; cut off when max_tokens is small."""
+    if body.get("max_tokens", 100) < 10:
+        message = {"role": "assistant", "content": CITY[:12]}
+        conn.respond_json(
+            200, chat_response(choices=[{"index": 0, "message": message, "finish_reason": "length"}])
+        )
+    elif body.get("stream"):
+        _stream(conn, [CITY[i : i + 9] for i in range(0, len(CITY), 9)])
+    else:
+        conn.respond_json(200, chat_response(CITY))
+
+
 def _chat(request: Request, conn: Conn) -> None:
     body = request.json()
+    if (body.get("response_format") or {}).get("type") == "json_schema":
+        _structured(body, conn)
+        return
     if body.get("stream"):
         _stream(conn, ["The ", "sea ", "is ", "calm."])
         return
@@ -126,7 +145,20 @@ CASES: dict[str, tuple[Handler, list[str]]] = {
     "fim.py": (api, ["fibonacci(n - 1)", "print('hello world')"]),
     "embeddings.py": (api, ["4 vectors of dimension 4", "The Eiffel Tower is in Paris."]),
     "models.py": (api, ["codestral-latest", "mistral-small-latest: aliases"]),
-    "tools.py": (api, ["Model called get_weather({'city': 'Paris'})", "Answer: It is sunny in Paris."]),
+    "tools.py": (
+        api,
+        ["Model called get_weather({'city': 'Paris'})", "Answer: It is sunny in Paris.", "4 messages"],
+    ),
+    "structured_output.py": (
+        api,
+        [
+            "'additionalProperties': False",
+            "Paris, France: 2,102,650 people",
+            "so far: {'name': 'Paris', 'country': 'France'}",
+            "streamed: name='Paris' country='France' population=2102650",
+            'cut off after 3 tokens: \'{"name": "Pa\'',
+        ],
+    ),
     "error_handling.py": (
         rate_limited,
         [

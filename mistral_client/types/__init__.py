@@ -58,6 +58,7 @@ from .params import (
     ToolParam,
     UserMessageParam,
 )
+from .parsed import ParsedAssistantMessage, ParsedChatCompletionChoice, ParsedChatCompletionResponse
 from .requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
 
 __all__ = [
@@ -102,6 +103,9 @@ __all__ = [
     "ModelCapabilities",
     "ModelCard",
     "ModelList",
+    "ParsedAssistantMessage",
+    "ParsedChatCompletionChoice",
+    "ParsedChatCompletionResponse",
     "Prediction",
     "ReferenceChunk",
     "RequestOptionsParam",
