@@ -12,6 +12,7 @@ from ._backend import (
     RequestOptions,
     StreamResponse,
 )
+from ._bulk_errors import BatchJobError, EmbeddingBatchError
 from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
@@ -33,11 +34,23 @@ from ._exceptions import (
     UnsupportedParameterError,
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
+from ._progress import ProgressEvent
 from ._retry import RetryPolicy
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._batch_run import AsyncBatchRunHandle, BatchItemError, BatchRunHandle, BatchRunItem, BatchRunResult
+    from ._bulk import EmbeddingBatchResult
     from ._streaming import AsyncStream, Stream
+
+#: Bulk work's result types pull in the pydantic types too.
+_BATCH_RUN_NAMES = (
+    "AsyncBatchRunHandle",
+    "BatchItemError",
+    "BatchRunHandle",
+    "BatchRunItem",
+    "BatchRunResult",
+)
 
 
 def __getattr__(name: str) -> object:
@@ -46,6 +59,14 @@ def __getattr__(name: str) -> object:
         from . import _streaming
 
         return getattr(_streaming, name)
+    if name in _BATCH_RUN_NAMES:
+        from . import _batch_run
+
+        return getattr(_batch_run, name)
+    if name == "EmbeddingBatchResult":
+        from ._bulk import EmbeddingBatchResult
+
+        return EmbeddingBatchResult
     raise AttributeError(f"module 'mistral_client' has no attribute {name!r}")
 
 
@@ -58,6 +79,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncBackend",
+    "AsyncBatchRunHandle",
     "AsyncClient",
     "AsyncHTTPBackend",
     "AsyncStream",
@@ -65,8 +87,15 @@ __all__ = [
     "AuthenticationError",
     "Backend",
     "BadRequestError",
+    "BatchItemError",
+    "BatchJobError",
+    "BatchRunHandle",
+    "BatchRunItem",
+    "BatchRunResult",
     "Client",
     "ConflictError",
+    "EmbeddingBatchError",
+    "EmbeddingBatchResult",
     "HTTPBackend",
     "IncompleteStreamError",
     "InternalServerError",
@@ -74,6 +103,7 @@ __all__ = [
     "MistralError",
     "NotFoundError",
     "PermissionDeniedError",
+    "ProgressEvent",
     "RateLimit",
     "RateLimitError",
     "RequestOptions",

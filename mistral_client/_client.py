@@ -15,6 +15,8 @@ from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
 from ._retry import RetryPolicy
 from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
+from .resources.batch import AsyncBatch, Batch
+from .resources.files import AsyncFiles, Files
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -108,6 +110,8 @@ class Client(_ClientConfig):
     fim: Fim
     embeddings: Embeddings
     models: Models
+    files: Files
+    batch: Batch
 
     def __init__(
         self,
@@ -136,6 +140,8 @@ class Client(_ClientConfig):
         self.fim = Fim(self)
         self.embeddings = Embeddings(self)
         self.models = Models(self)
+        self.files = Files(self)
+        self.batch = Batch(self)
 
     @property
     def backend(self) -> Backend:
@@ -165,6 +171,8 @@ class AsyncClient(_ClientConfig):
     fim: AsyncFim
     embeddings: AsyncEmbeddings
     models: AsyncModels
+    files: AsyncFiles
+    batch: AsyncBatch
 
     def __init__(
         self,
@@ -193,6 +201,8 @@ class AsyncClient(_ClientConfig):
         self.fim = AsyncFim(self)
         self.embeddings = AsyncEmbeddings(self)
         self.models = AsyncModels(self)
+        self.files = AsyncFiles(self)
+        self.batch = AsyncBatch(self)
 
     @property
     def backend(self) -> AsyncBackend:
