@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from .bulk_server import BulkAPI
 from .loopback import DONE, Conn, LoopbackServer, Request, chat_response, chunk_event
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -120,6 +121,17 @@ Handler = Callable[[Request, Conn], None]
 
 #: script -> (server handler, text its output must contain)
 CASES: dict[str, tuple[Handler, list[str]]] = {
+    # The Files and Batch APIs (and embeddings), per the spec: tests/bulk_server.py.
+    "bulk.py": (
+        BulkAPI(),
+        [
+            "progress: 1000/1000 inputs",
+            "embedded 1000 texts into a (1000, 3) array",
+            "created",
+            "job SUCCESS: 20 answers, 0 errors",
+            "0: re: In one word, the colour of fruit number 0?",
+        ],
+    ),
     "chat.py": (api, ["Paris.", "request id req-123", "Rome.", "HTTP 200", "this window: 499000"]),
     "stream.py": (api, ["The sea is calm.", "finish_reason=stop"]),
     "async_chat.py": (api, ["Paris: Paris.", "Rome: Rome.", "The sea is calm.", "[8 tokens]"]),
