@@ -230,3 +230,25 @@ async def test_async_order_and_failure_and_resume(serve: Serve, anyio_backend: s
             model="mistral-embed", inputs=texts(300), batch_size=16, resume_from=error
         )
     assert resumed.embeddings == result.embeddings
+
+
+def test_the_ray_example_callable_embeds_a_block(serve: Serve, monkeypatch: pytest.MonkeyPatch) -> None:
+    """examples/ray_embed.py's ``map_batches`` callable, called as Ray calls it (a dict of numpy
+    columns), without Ray itself (see NOT_RUN in test_examples.py)."""
+    import importlib.util
+    from pathlib import Path
+
+    import numpy as np
+
+    path = Path(__file__).resolve().parent.parent / "examples" / "ray_embed.py"
+    spec = importlib.util.spec_from_file_location("ray_embed", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    server = serve(BulkAPI(jitter=0.002))
+    monkeypatch.setenv("MISTRAL_API_KEY", "k")
+    monkeypatch.setenv("MISTRAL_BASE_URL", server.url)
+    block = {"id": np.arange(300), "text": np.array(texts(300))}
+    out = module.Embed()(block)
+    assert out["embedding"].shape == (300, 3)
+    assert out["embedding"][:, 0].tolist() == list(range(300)) and out["id"] is block["id"]
