@@ -31,6 +31,13 @@ class EmbeddingBatchError(MistralError):
         self.completed: dict[int, list[float]] = dict(completed)
         self.failed_indices: list[int] = sorted(failed_indices)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Picklable with its data, e.g. to cross processes in a distributed engine that retries tasks.
+        return (
+            _rebuild,
+            (type(self), str(self), {"completed": self.completed, "failed_indices": self.failed_indices}),
+        )
+
 
 class BatchJobError(MistralError):
     """A batch job ended ``FAILED``, ``CANCELLED`` or ``TIMEOUT_EXCEEDED``.
@@ -43,3 +50,10 @@ class BatchJobError(MistralError):
         super().__init__(message)
         self.job = job
         self.items = list(items)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), str(self), {"job": self.job, "items": self.items}))
+
+
+def _rebuild(cls: type[MistralError], message: str, fields: dict[str, Any]) -> MistralError:
+    return cls(message, **fields)

@@ -252,3 +252,12 @@ def test_the_ray_example_callable_embeds_a_block(serve: Serve, monkeypatch: pyte
     out = module.Embed()(block)
     assert out["embedding"].shape == (300, 3)
     assert out["embedding"][:, 0].tolist() == list(range(300)) and out["id"] is block["id"]
+
+
+def test_the_error_pickles_with_its_data() -> None:
+    # A distributed engine ships a worker's exception to the driver by pickling it.
+    import pickle
+
+    error = EmbeddingBatchError("2 not embedded", completed={0: [1.0]}, failed_indices=[2, 1])
+    copy = pickle.loads(pickle.dumps(error))
+    assert (str(copy), copy.completed, copy.failed_indices) == ("2 not embedded", {0: [1.0]}, [1, 2])
