@@ -60,8 +60,8 @@ class APIRequest(Generic[T]):
     """One call, as a backend receives it.
 
     ``operation`` names the endpoint ("chat.complete", "chat.stream", "fim.complete", "fim.stream",
-    "embeddings.create", "models.list", "models.retrieve", "models.delete") so a backend that is not
-    HTTP can dispatch on it; ``body`` is the validated request model (``None`` for a GET);
+    "embeddings.create", "models.list", "models.retrieve", "models.delete", "files.upload", ...,
+    "batch.jobs.create", ...) so a backend that is not HTTP can dispatch on it; ``body`` is the validated request model (``None`` for a GET);
     ``parse`` turns a JSON document (the body, or one stream event) into the result type
     (for a download, the raw bytes).
     """
