@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import bulk_bench
 import local_bench
 import machine
 import memory
@@ -29,7 +30,7 @@ from settings import scenarios as scenario_table
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "docs" / "performance.md"
 RAW_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
-ALL_KEYS = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g")
+ALL_KEYS = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h")
 
 METHOD = """\
 - **Server**: a mock of the Mistral API (`benchmarks/server.py`) in its own process on 127.0.0.1: a
@@ -94,8 +95,8 @@ def run_all(
     }
     with ServerProcess(s.stream_chunks, [s.embed_batch]) as server:
         for key in keys:
-            if key == "g":
-                continue  # needs no server; run below, after the server is gone
+            if key in ("g", "h"):
+                continue  # each starts its own process; run below, after the server is gone
             t0 = time.perf_counter()
             _log(f"running {table[key].title} ...")
             if key == "e":
@@ -109,6 +110,9 @@ def run_all(
         _log(f"running {table['g'].title} ...")
         results += local_bench.run(table["g"], s.local_new_tokens, s.local_reps)
         _log(f"  done in {time.perf_counter() - t0:.1f} s")
+    if "h" in keys:
+        _log(f"running {bulk_bench.SCENARIO.title} ...")
+        results += bulk_bench.run(reps=1 if s == QUICK else 3)
     return results
 
 

@@ -12,6 +12,7 @@ from ._backend import (
     RequestOptions,
     StreamResponse,
 )
+from ._bulk_errors import BatchJobError, EmbeddingBatchError
 from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
@@ -38,11 +39,14 @@ from ._exceptions import (
     UnsupportedParameterError,
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
+from ._progress import ProgressEvent
 from ._retry import RetryPolicy
 from ._tracing import configure_tracing
 from ._version import __version__
 
 if TYPE_CHECKING:
+    from ._batch_run import AsyncBatchRunHandle, BatchItemError, BatchRunHandle, BatchRunItem, BatchRunResult
+    from ._bulk import EmbeddingBatchResult
     from ._schema import json_schema
     from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
     from ._tool_runner import AsyncToolRunner, ToolRunner
@@ -63,6 +67,12 @@ _LAZY = {
     "AsyncToolRunner": "._tool_runner",
     "ParsedChatCompletionResponse": ".types.parsed",
     "TokenCount": ".types.tokens",
+    "EmbeddingBatchResult": "._bulk",
+    "AsyncBatchRunHandle": "._batch_run",
+    "BatchItemError": "._batch_run",
+    "BatchRunHandle": "._batch_run",
+    "BatchRunItem": "._batch_run",
+    "BatchRunResult": "._batch_run",
 }
 
 
@@ -84,6 +94,7 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncBackend",
+    "AsyncBatchRunHandle",
     "AsyncClient",
     "AsyncHTTPBackend",
     "AsyncParsedStream",
@@ -93,8 +104,15 @@ __all__ = [
     "AuthenticationError",
     "Backend",
     "BadRequestError",
+    "BatchItemError",
+    "BatchJobError",
+    "BatchRunHandle",
+    "BatchRunItem",
+    "BatchRunResult",
     "Client",
     "ConflictError",
+    "EmbeddingBatchError",
+    "EmbeddingBatchResult",
     "FunctionTool",
     "HTTPBackend",
     "IncompleteStreamError",
@@ -109,6 +127,7 @@ __all__ = [
     "ParsedChatCompletionResponse",
     "ParsedStream",
     "PermissionDeniedError",
+    "ProgressEvent",
     "RateLimit",
     "RateLimitError",
     "RequestOptions",

@@ -16,6 +16,8 @@ from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
 from ._retry import RetryPolicy
 from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
+from .resources.batch import AsyncBatch, Batch
+from .resources.files import AsyncFiles, Files
 from .resources.tokens import AsyncTokens, Tokens  # issue 12: client.tokens
 
 T = TypeVar("T")
@@ -111,6 +113,8 @@ class Client(_ClientConfig):
     embeddings: Embeddings
     models: Models
     tokens: Tokens
+    files: Files
+    batch: Batch
 
     def __init__(
         self,
@@ -140,6 +144,8 @@ class Client(_ClientConfig):
         self.embeddings = Embeddings(self)
         self.models = Models(self)
         self.tokens = Tokens(self)
+        self.files = Files(self)
+        self.batch = Batch(self)
 
     @property
     def backend(self) -> Backend:
@@ -170,6 +176,8 @@ class AsyncClient(_ClientConfig):
     embeddings: AsyncEmbeddings
     models: AsyncModels
     tokens: AsyncTokens
+    files: AsyncFiles
+    batch: AsyncBatch
 
     def __init__(
         self,
@@ -199,6 +207,8 @@ class AsyncClient(_ClientConfig):
         self.embeddings = AsyncEmbeddings(self)
         self.models = AsyncModels(self)
         self.tokens = AsyncTokens(self)
+        self.files = AsyncFiles(self)
+        self.batch = AsyncBatch(self)
 
     @property
     def backend(self) -> AsyncBackend:

@@ -97,6 +97,8 @@ class _HTTPCore:
     def build_request(
         self, client: httpx2.Client | httpx2.AsyncClient, request: APIRequest[Any]
     ) -> httpx2.Request:
+        if request.multipart is not None:
+            return self.build_multipart_request(client, request)
         options = request.options
         content: bytes | None = None
         if request.body is None:
@@ -114,6 +116,27 @@ class _HTTPCore:
             request.method,
             self.base_url + request.path,
             content=content,
+            headers=headers,
+            params=params,
+            timeout=options.timeout,
+        )
+
+    def build_multipart_request(
+        self, client: httpx2.Client | httpx2.AsyncClient, request: APIRequest[Any]
+    ) -> httpx2.Request:
+        """A ``multipart/form-data`` request (file uploads). httpx streams a file object in chunks
+        (and rewinds it for a retry); its length is sent up front when the file has one."""
+        multipart = request.multipart
+        assert multipart is not None
+        options = request.options
+        headers = {**self._headers, **options.extra_headers} if options.extra_headers else self._headers
+        params = {k: v for k, v in (options.extra_query or {}).items() if v is not None} or None
+        part = (multipart.filename, multipart.file, multipart.content_type)
+        return client.build_request(
+            request.method,
+            self.base_url + request.path,
+            data=dict(multipart.fields),
+            files={multipart.file_field: part},
             headers=headers,
             params=params,
             timeout=options.timeout,

@@ -1,5 +1,15 @@
 """The API's types: pydantic models for responses (and requests), TypedDicts for dict inputs."""
 
+from .batch import (
+    ApiEndpoint,
+    BatchError,
+    BatchJob,
+    BatchJobStatus,
+    BatchRequest,
+    CreateBatchJobRequest,
+    DeleteBatchJobResponse,
+    ListBatchJobsResponse,
+)
 from .chat import (
     AnyTool,
     AssistantMessage,
@@ -45,6 +55,15 @@ from .chat import (
     WebSearchTool,
 )
 from .embeddings import EmbeddingResponse, EmbeddingResponseData
+from .files import (
+    CreateFileResponse,
+    DeleteFileResponse,
+    FilePurpose,
+    FileSchema,
+    GetFileResponse,
+    GetSignedUrlResponse,
+    ListFilesResponse,
+)
 from .models import BaseModelCard, DeleteModelResponse, FTModelCard, ModelCapabilities, ModelCard, ModelList
 from .params import (
     AssistantMessageParam,
@@ -63,10 +82,15 @@ from .requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequ
 
 __all__ = [
     "AnyTool",
+    "ApiEndpoint",
     "AssistantMessage",
     "AssistantMessageParam",
     "AudioChunk",
     "BaseModelCard",
+    "BatchError",
+    "BatchJob",
+    "BatchJobStatus",
+    "BatchRequest",
     "ChatCompletionChoice",
     "ChatCompletionChunk",
     "ChatCompletionParams",
@@ -76,7 +100,11 @@ __all__ = [
     "CompletionChunk",
     "CompletionResponseStreamChoice",
     "ContentChunk",
+    "CreateBatchJobRequest",
+    "CreateFileResponse",
     "CustomConnector",
+    "DeleteBatchJobResponse",
+    "DeleteFileResponse",
     "DeleteModelResponse",
     "DeltaMessage",
     "DocumentLibraryTool",
@@ -90,14 +118,20 @@ __all__ = [
     "FIMCompletionResponse",
     "FTModelCard",
     "FileChunk",
+    "FilePurpose",
+    "FileSchema",
     "FinishReason",
     "Function",
     "FunctionCall",
     "FunctionName",
+    "GetFileResponse",
+    "GetSignedUrlResponse",
     "ImageGenerationTool",
     "ImageURL",
     "ImageURLChunk",
     "JsonSchema",
+    "ListBatchJobsResponse",
+    "ListFilesResponse",
     "Message",
     "MessageParam",
     "ModelCapabilities",

@@ -190,11 +190,6 @@ def test_tokens_count_offline_and_the_context_check(tmp_path: Path) -> None:
 
 
 def test_embed_lines_to_jsonl_and_npy(serve: Serve, tmp_path: Path) -> None:
-    from mistral_client.resources.embeddings import Embeddings
-
-    if not hasattr(Embeddings, "create_many"):
-        pytest.skip("embed goes through embeddings.create_many (issue 11)")
-
     def embeddings(request: Request, conn: Conn) -> None:
         inputs = request.json()["input"]
         data = [{"index": i, "embedding": [float(len(text)), 1.0]} for i, text in enumerate(inputs)]
@@ -212,7 +207,8 @@ def test_embed_lines_to_jsonl_and_npy(serve: Serve, tmp_path: Path) -> None:
         ("three", [5.0, 1.0]),
         ("four", [4.0, 1.0]),
     ]
-    assert [len(r.json()["input"]) for r in server.requests] == [2, 1]
+    # Batches run concurrently: their sizes are fixed, their arrival order is not.
+    assert sorted(len(r.json()["input"]) for r in server.requests) == [1, 2]
 
     result = run(["embed", "-o", str(tmp_path / "v.npy"), "--no-progress"], server, input="a\nbb\n")
     assert result.exit_code == 0, result.output
