@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 import httpx2
 
-from . import _tracing  # issue 12: tracing
+from . import _tracing
 from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
 from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
@@ -18,7 +18,7 @@ from ._retry import RetryPolicy
 from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
 from .resources.batch import AsyncBatch, Batch
 from .resources.files import AsyncFiles, Files
-from .resources.tokens import AsyncTokens, Tokens  # issue 12: client.tokens
+from .resources.tokens import AsyncTokens, Tokens
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -152,10 +152,10 @@ class Client(_ClientConfig):
         return self._backend
 
     def _request(self, request: APIRequest[T]) -> T:
-        return _tracing.handle_request(self._backend, request).parse()  # issue 12: tracing
+        return _tracing.handle_request(self._backend, request).parse()
 
     def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return _tracing.handle_request(self._backend, request)  # issue 12: tracing
+        return _tracing.handle_request(self._backend, request)
 
     def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""
@@ -215,10 +215,10 @@ class AsyncClient(_ClientConfig):
         return self._backend
 
     async def _request(self, request: APIRequest[T]) -> T:
-        return (await _tracing.handle_async_request(self._backend, request)).parse()  # issue 12: tracing
+        return (await _tracing.handle_async_request(self._backend, request)).parse()
 
     async def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return await _tracing.handle_async_request(self._backend, request)  # issue 12: tracing
+        return await _tracing.handle_async_request(self._backend, request)
 
     async def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""

@@ -93,7 +93,7 @@ class Stream(_StreamState[R]):
     def _open(self) -> StreamResponse[CompletionChunk]:
         self._check_reusable()
         if self._response is None:
-            self._response = _tracing.handle_stream(self._backend, self._request)  # issue 12: tracing
+            self._response = _tracing.handle_stream(self._backend, self._request)
         response: StreamResponse[CompletionChunk] = self._response
         return response
 
@@ -189,7 +189,7 @@ class AsyncStream(_StreamState[R]):
     async def _open(self) -> AsyncStreamResponse[CompletionChunk]:
         self._check_reusable()
         if self._response is None:
-            self._response = await _tracing.handle_async_stream(self._backend, self._request)  # issue 12
+            self._response = await _tracing.handle_async_stream(self._backend, self._request)
         response: AsyncStreamResponse[CompletionChunk] = self._response
         return response
 

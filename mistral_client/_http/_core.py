@@ -379,7 +379,7 @@ def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         logger.info("retrying in %.2f s after %s", state.upcoming_sleep, type(error).__name__)
-        _tracing.retry_event(state.attempt_number + 1, state.upcoming_sleep, error)  # issue 12: tracing
+        _tracing.retry_event(state.attempt_number + 1, state.upcoming_sleep, error)
 
     return {
         "stop": stop_after_attempt(retries),
@@ -393,5 +393,5 @@ def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
 def _first_delay(policy: RetryPolicy, error: APIError) -> float:
     delay = policy.delay(1, error)
     logger.info("retrying in %.2f s after %s", delay, type(error).__name__)
-    _tracing.retry_event(1, delay, error)  # issue 12: tracing
+    _tracing.retry_event(1, delay, error)
     return delay

@@ -26,7 +26,7 @@ def embed_lines(
     texts = [line for line in lines if line.strip()]  # the API rejects empty inputs
     if not texts:
         raise CLIError("nothing to embed: the input has no non-empty lines", EXIT_USAGE)
-    embeddings: Any = client.embeddings  # create_many: batching, shared backoff, progress (issue 11)
+    embeddings: Any = client.embeddings  # create_many: batching, shared backoff, progress
     result = embeddings.create_many(model=model, inputs=texts, batch_size=batch_size, progress=progress)
     if as_npy:
         import numpy as np
