@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import bulk_bench
 import local_bench
 import machine
 import memory
@@ -32,7 +33,7 @@ RAW_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
 
 #: The scenarios that run in this process against the mock server, by key. A new scenario is one entry
 #: here (a function of the `scenarios.ScenarioFn` shape, in its own module) and one in
-#: `settings.scenarios`; (e) and (g) run in child processes and are dispatched in `run_all`.
+#: `settings.scenarios`; (e), (g) and (h) run in child processes and are dispatched in `run_all`.
 IN_PROCESS: dict[str, scenarios.ScenarioFn] = {
     "a": scenarios.sequential_chats,
     "b-sync": scenarios.sync_stream,
@@ -42,7 +43,7 @@ IN_PROCESS: dict[str, scenarios.ScenarioFn] = {
     "f": memory.run,
 }
 #: Every scenario key, in report order.
-ALL_KEYS: tuple[str, ...] = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g")
+ALL_KEYS: tuple[str, ...] = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h")
 
 METHOD = """\
 - **Server**: a mock of the Mistral API (`benchmarks/server.py`) in its own process on 127.0.0.1: a
@@ -102,8 +103,8 @@ def run_all(
     results: list[Measurement] = []
     with ServerProcess(s.stream_chunks, [s.embed_batch]) as server:
         for key in keys:
-            if key == "g":
-                continue  # needs no server; run below, after the server is gone
+            if key in ("g", "h"):
+                continue  # each starts its own process; run below, after the server is gone
             t0 = time.perf_counter()
             _log(f"running {table[key].title} ...")
             if key == "e":
@@ -117,6 +118,9 @@ def run_all(
         _log(f"running {table['g'].title} ...")
         results += local_bench.run(table["g"], s.local_new_tokens, s.local_reps)
         _log(f"  done in {time.perf_counter() - t0:.1f} s")
+    if "h" in keys:
+        _log(f"running {bulk_bench.SCENARIO.title} ...")
+        results += bulk_bench.run(reps=1 if s == QUICK else 3)
     return results
 
 

@@ -12,6 +12,7 @@ from ._backend import (
     RequestOptions,
     StreamResponse,
 )
+from ._bulk_errors import BatchJobError, EmbeddingBatchError
 from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
@@ -25,27 +26,62 @@ from ._exceptions import (
     IncompleteStreamError,
     InternalServerError,
     InvalidRequestError,
+    InvalidToolArgumentsError,
+    LengthFinishReasonError,
+    MaxToolIterationsError,
     MistralError,
     NotFoundError,
+    OutputValidationError,
     PermissionDeniedError,
     RateLimitError,
+    StructuredOutputError,
     UnprocessableEntityError,
     UnsupportedParameterError,
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
+from ._progress import ProgressEvent
 from ._retry import RetryPolicy
+from ._tracing import configure_tracing
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._streaming import AsyncStream, Stream
+    from ._batch_run import AsyncBatchRunHandle, BatchItemError, BatchRunHandle, BatchRunItem, BatchRunResult
+    from ._bulk import EmbeddingBatchResult
+    from ._schema import json_schema
+    from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
+    from ._tool_runner import AsyncToolRunner, ToolRunner
+    from ._tools import FunctionTool, tool
+    from .types.parsed import ParsedChatCompletionResponse
+    from .types.tokens import TokenCount
+
+# Names whose modules pull in pydantic (and the API types): loaded when first asked for.
+_LAZY = {
+    "Stream": "._streaming",
+    "AsyncStream": "._streaming",
+    "ParsedStream": "._streaming",
+    "AsyncParsedStream": "._streaming",
+    "json_schema": "._schema",
+    "tool": "._tools",
+    "FunctionTool": "._tools",
+    "ToolRunner": "._tool_runner",
+    "AsyncToolRunner": "._tool_runner",
+    "ParsedChatCompletionResponse": ".types.parsed",
+    "TokenCount": ".types.tokens",
+    "EmbeddingBatchResult": "._bulk",
+    "AsyncBatchRunHandle": "._batch_run",
+    "BatchItemError": "._batch_run",
+    "BatchRunHandle": "._batch_run",
+    "BatchRunItem": "._batch_run",
+    "BatchRunResult": "._batch_run",
+}
 
 
 def __getattr__(name: str) -> object:
-    # The stream classes pull in the pydantic types; load them when first asked for.
-    if name in ("Stream", "AsyncStream"):
-        from . import _streaming
+    module = _LAZY.get(name)
+    if module is not None:
+        import importlib
 
-        return getattr(_streaming, name)
+        return getattr(importlib.import_module(module, __name__), name)
     raise AttributeError(f"module 'mistral_client' has no attribute {name!r}")
 
 
@@ -58,29 +94,53 @@ __all__ = [
     "APIStatusError",
     "APITimeoutError",
     "AsyncBackend",
+    "AsyncBatchRunHandle",
     "AsyncClient",
     "AsyncHTTPBackend",
+    "AsyncParsedStream",
     "AsyncStream",
     "AsyncStreamResponse",
+    "AsyncToolRunner",
     "AuthenticationError",
     "Backend",
     "BadRequestError",
+    "BatchItemError",
+    "BatchJobError",
+    "BatchRunHandle",
+    "BatchRunItem",
+    "BatchRunResult",
     "Client",
     "ConflictError",
+    "EmbeddingBatchError",
+    "EmbeddingBatchResult",
+    "FunctionTool",
     "HTTPBackend",
     "IncompleteStreamError",
     "InternalServerError",
     "InvalidRequestError",
+    "InvalidToolArgumentsError",
+    "LengthFinishReasonError",
+    "MaxToolIterationsError",
     "MistralError",
     "NotFoundError",
+    "OutputValidationError",
+    "ParsedChatCompletionResponse",
+    "ParsedStream",
     "PermissionDeniedError",
+    "ProgressEvent",
     "RateLimit",
     "RateLimitError",
     "RequestOptions",
     "RetryPolicy",
     "Stream",
     "StreamResponse",
+    "StructuredOutputError",
+    "TokenCount",
+    "ToolRunner",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
     "__version__",
+    "configure_tracing",
+    "json_schema",
+    "tool",
 ]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 import httpx2
 
@@ -41,13 +41,29 @@ class RequestOptions:
 
 
 @dataclass(frozen=True, slots=True)
+class Multipart:
+    """A ``multipart/form-data`` body: text ``fields`` and one file part, streamed from ``file``.
+
+    ``file`` is bytes or a binary file object; the HTTP backends read it in chunks as they send, so
+    a large file is never held in memory.
+    """
+
+    fields: Mapping[str, str]
+    file_field: str
+    filename: str
+    file: IO[bytes] | bytes
+    content_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
 class APIRequest(Generic[T]):
     """One call, as a backend receives it.
 
     ``operation`` names the endpoint ("chat.complete", "chat.stream", "fim.complete", "fim.stream",
-    "embeddings.create", "models.list", "models.retrieve", "models.delete") so a backend that is not
-    HTTP can dispatch on it; ``body`` is the validated request model (``None`` for a GET);
-    ``parse`` turns a JSON document (the body, or one stream event) into the result type.
+    "embeddings.create", "models.list", "models.retrieve", "models.delete", "files.upload", ...,
+    "batch.jobs.create", ...) so a backend that is not HTTP can dispatch on it; ``body`` is the validated
+    request model (``None`` for a GET); ``parse`` turns a JSON document (the body, or one stream event)
+    into the result type (for a download, the raw bytes).
     """
 
     operation: str
@@ -58,6 +74,8 @@ class APIRequest(Generic[T]):
     path_params: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, Any] | None = None
     options: RequestOptions = field(default_factory=RequestOptions)
+    #: A multipart body (file uploads) instead of a JSON ``body``.
+    multipart: Multipart | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +234,15 @@ class Backend(ABC):
     def handle_stream(self, request: APIRequest[T]) -> StreamResponse[T]:
         """Start a stream; its events are ``T``. Errors before the first event are raised here."""
 
+    def handle_download(self, request: APIRequest[bytes], sink: IO[bytes]) -> int:
+        """Write a binary response body into ``sink``; returns the bytes written.
+
+        The HTTP backend streams it in chunks; this default reads the whole body first.
+        """
+        data = self.handle_request(request).parse()
+        sink.write(data)
+        return len(data)
+
     def close(self) -> None:  # noqa: B027 - a backend with nothing to release needs no override
         """Release what the backend holds (connections, threads)."""
 
@@ -230,6 +257,13 @@ class AsyncBackend(ABC):
     @abstractmethod
     async def handle_async_stream(self, request: APIRequest[T]) -> AsyncStreamResponse[T]:
         """Start a stream; its events are ``T``. Errors before the first event are raised here."""
+
+    async def handle_async_download(self, request: APIRequest[bytes], sink: IO[bytes]) -> int:
+        """Write a binary response body into ``sink``; returns the bytes written (see
+        :meth:`Backend.handle_download`)."""
+        data = (await self.handle_async_request(request)).parse()
+        sink.write(data)
+        return len(data)
 
     async def aclose(self) -> None:  # noqa: B027
         """Release what the backend holds."""

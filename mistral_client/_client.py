@@ -10,11 +10,15 @@ from typing import Any, TypeVar
 
 import httpx2
 
+from . import _tracing
 from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
 from ._exceptions import MistralError
 from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
 from ._retry import RetryPolicy
 from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
+from .resources.batch import AsyncBatch, Batch
+from .resources.files import AsyncFiles, Files
+from .resources.tokens import AsyncTokens, Tokens
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -108,6 +112,9 @@ class Client(_ClientConfig):
     fim: Fim
     embeddings: Embeddings
     models: Models
+    tokens: Tokens
+    files: Files
+    batch: Batch
 
     def __init__(
         self,
@@ -136,16 +143,19 @@ class Client(_ClientConfig):
         self.fim = Fim(self)
         self.embeddings = Embeddings(self)
         self.models = Models(self)
+        self.tokens = Tokens(self)
+        self.files = Files(self)
+        self.batch = Batch(self)
 
     @property
     def backend(self) -> Backend:
         return self._backend
 
     def _request(self, request: APIRequest[T]) -> T:
-        return self._backend.handle_request(request).parse()
+        return _tracing.handle_request(self._backend, request).parse()
 
     def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return self._backend.handle_request(request)
+        return _tracing.handle_request(self._backend, request)
 
     def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""
@@ -165,6 +175,9 @@ class AsyncClient(_ClientConfig):
     fim: AsyncFim
     embeddings: AsyncEmbeddings
     models: AsyncModels
+    tokens: AsyncTokens
+    files: AsyncFiles
+    batch: AsyncBatch
 
     def __init__(
         self,
@@ -193,16 +206,19 @@ class AsyncClient(_ClientConfig):
         self.fim = AsyncFim(self)
         self.embeddings = AsyncEmbeddings(self)
         self.models = AsyncModels(self)
+        self.tokens = AsyncTokens(self)
+        self.files = AsyncFiles(self)
+        self.batch = AsyncBatch(self)
 
     @property
     def backend(self) -> AsyncBackend:
         return self._backend
 
     async def _request(self, request: APIRequest[T]) -> T:
-        return (await self._backend.handle_async_request(request)).parse()
+        return (await _tracing.handle_async_request(self._backend, request)).parse()
 
     async def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return await self._backend.handle_async_request(request)
+        return await _tracing.handle_async_request(self._backend, request)
 
     async def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""

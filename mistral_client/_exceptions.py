@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import httpx2
+
+    from .types.chat import ChatCompletionResponse
 
 __all__ = [
     "APIConnectionError",
@@ -19,10 +23,15 @@ __all__ = [
     "IncompleteStreamError",
     "InternalServerError",
     "InvalidRequestError",
+    "InvalidToolArgumentsError",
+    "LengthFinishReasonError",
+    "MaxToolIterationsError",
     "MistralError",
     "NotFoundError",
+    "OutputValidationError",
     "PermissionDeniedError",
     "RateLimitError",
+    "StructuredOutputError",
     "UnprocessableEntityError",
     "UnsupportedParameterError",
 ]
@@ -186,3 +195,63 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
     if status_code >= 500:
         return InternalServerError
     return _STATUS_ERRORS.get(status_code, APIStatusError)
+
+
+# --- structured outputs and tools -----------------------------------------------------------------
+
+
+class StructuredOutputError(MistralError):
+    """A response arrived, but its content is not the structured output asked for.
+
+    ``response`` is the whole response (usage included) and ``content`` the raw text of the choice
+    that failed, so a cut-off or malformed answer can still be inspected, logged or retried.
+    """
+
+    def __init__(self, message: str, *, response: ChatCompletionResponse, content: str) -> None:
+        super().__init__(message)
+        self.response = response
+        self.content = content
+
+
+class LengthFinishReasonError(StructuredOutputError):
+    """The answer was cut off (``finish_reason`` ``length`` or ``model_length``) before its JSON ended."""
+
+
+class OutputValidationError(StructuredOutputError):
+    """The content is not JSON, or not valid for the requested type.
+
+    ``errors`` lists each problem as ``(field, message)``, from pydantic's validation errors.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: ChatCompletionResponse,
+        content: str,
+        errors: list[tuple[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message, response=response, content=content)
+        self.errors = errors or []
+
+
+class InvalidToolArgumentsError(MistralError, ValueError):
+    """A tool call's arguments are not a JSON object, or do not fit the tool's parameters.
+
+    ``errors`` lists each problem as ``(field, message)``.
+    """
+
+    def __init__(self, message: str, *, errors: list[tuple[str, str]] | None = None) -> None:
+        super().__init__(message)
+        self.errors = errors or []
+
+
+class MaxToolIterationsError(MistralError):
+    """A tool runner asked the model ``max_iterations`` times and it still called tools.
+
+    ``messages`` is the conversation so far (tool results included), ready to send again.
+    """
+
+    def __init__(self, message: str, *, messages: Sequence[Any]) -> None:
+        super().__init__(message)
+        self.messages = list(messages)

@@ -16,12 +16,17 @@ one), which closes it, and with it the response, on the loop's next turn.
 from __future__ import annotations
 
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
+from . import _tracing
 from ._accumulate import Accumulator
 from ._backend import APIRequest, AsyncBackend, AsyncStreamResponse, Backend, StreamResponse
 from ._exceptions import MistralError
 from .types.chat import ChatCompletionResponse, CompletionChunk, content_text
+
+if TYPE_CHECKING:
+    from ._structured import StructuredOutput
+    from .types.parsed import ParsedChatCompletionResponse
 
 R = TypeVar("R", bound=ChatCompletionResponse)
 T = TypeVar("T")
@@ -88,11 +93,11 @@ class Stream(_StreamState[R]):
     def _open(self) -> StreamResponse[CompletionChunk]:
         self._check_reusable()
         if self._response is None:
-            self._response = self._backend.handle_stream(self._request)
+            self._response = _tracing.handle_stream(self._backend, self._request)
         response: StreamResponse[CompletionChunk] = self._response
         return response
 
-    def __enter__(self) -> Stream[R]:
+    def __enter__(self) -> Self:
         self._open()
         return self
 
@@ -184,11 +189,11 @@ class AsyncStream(_StreamState[R]):
     async def _open(self) -> AsyncStreamResponse[CompletionChunk]:
         self._check_reusable()
         if self._response is None:
-            self._response = await self._backend.handle_async_stream(self._request)
+            self._response = await _tracing.handle_async_stream(self._backend, self._request)
         response: AsyncStreamResponse[CompletionChunk] = self._response
         return response
 
-    async def __aenter__(self) -> AsyncStream[R]:
+    async def __aenter__(self) -> Self:
         await self._open()
         return self
 
@@ -246,3 +251,77 @@ class AsyncStream(_StreamState[R]):
         # Shielded: closing must finish even in a cancelled scope, or the connection leaks.
         with anyio.CancelScope(shield=True):
             await self._response.aclose()
+
+
+# --- structured outputs (chat.parse_stream) ---------------------------------------------------------
+
+
+class ParsedStream(Stream[ChatCompletionResponse], Generic[T]):
+    """A :class:`Stream` of a structured output: ``partials()`` while it arrives, and a final response
+    whose ``parsed`` is the validated ``T``. The plain stream's per-chunk path is untouched: partial
+    JSON is parsed only inside ``partials()``."""
+
+    def __init__(
+        self, backend: Backend, request: APIRequest[CompletionChunk], output: StructuredOutput[T]
+    ) -> None:
+        super().__init__(backend, request, ChatCompletionResponse)
+        self._output = output
+        self._parsed: ParsedChatCompletionResponse[T] | None = None
+
+    def partials(self) -> Iterator[Any]:
+        """The first choice's JSON so far, parsed, each time it changes (a dict for an object type).
+
+        A string or number still being written is left out until it is complete; the values are not
+        validated against ``T`` (fields may still be missing): ``get_final_response()`` does that.
+        """
+        from ._structured import PartialJSON
+
+        partial = PartialJSON()
+        for chunk in self:
+            text = _first_text(chunk)
+            if text:
+                changed, value = partial.feed(text)
+                if changed:
+                    yield value
+
+    def get_final_response(self) -> ParsedChatCompletionResponse[T]:
+        """Read the rest of the stream and return it parsed, with ``chat.parse``'s errors."""
+        if self._parsed is None:
+            self._parsed = self._output.parse(super().get_final_response())
+        return self._parsed
+
+
+class AsyncParsedStream(AsyncStream[ChatCompletionResponse], Generic[T]):
+    """The async :class:`ParsedStream`."""
+
+    def __init__(
+        self, backend: AsyncBackend, request: APIRequest[CompletionChunk], output: StructuredOutput[T]
+    ) -> None:
+        super().__init__(backend, request, ChatCompletionResponse)
+        self._output = output
+        self._parsed: ParsedChatCompletionResponse[T] | None = None
+
+    def partials(self) -> AsyncIterator[Any]:
+        """The first choice's JSON so far, parsed, each time it changes (see ``ParsedStream``)."""
+        return _AsyncIter(self, self._partials())
+
+    async def _partials(self) -> AsyncGenerator[Any, None]:
+        from ._structured import PartialJSON
+
+        partial = PartialJSON()
+        chunks = self._iterate()
+        try:
+            async for chunk in chunks:
+                text = _first_text(chunk)
+                if text:
+                    changed, value = partial.feed(text)
+                    if changed:
+                        yield value
+        finally:
+            await chunks.aclose()
+
+    async def get_final_response(self) -> ParsedChatCompletionResponse[T]:
+        """Read the rest of the stream and return it parsed, with ``chat.parse``'s errors."""
+        if self._parsed is None:
+            self._parsed = self._output.parse(await super().get_final_response())
+        return self._parsed

@@ -59,6 +59,7 @@ _REQUEST_SCHEMAS = {
     "/v1/chat/completions": "ChatCompletionRequest",
     "/v1/fim/completions": "FIMCompletionRequest",
     "/v1/embeddings": "EmbeddingRequest",
+    "/v1/batch/jobs": "CreateBatchJobRequest",
 }
 
 

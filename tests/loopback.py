@@ -140,13 +140,34 @@ class LoopbackServer:
                 for line in lines[1:]:
                     name, _, value = line.partition(":")
                     headers[name.strip().lower()] = value.strip()
-                length = int(headers.get("content-length", "0"))
-                while len(buffer) < length:
-                    data = sock.recv(65536)
-                    if not data:
-                        return
-                    buffer += data
-                body, buffer = buffer[:length], buffer[length:]
+                if headers.get("transfer-encoding") == "chunked":  # a streamed upload of unknown length
+                    parts: list[bytes] = []
+                    while True:
+                        while b"\r\n" not in buffer:
+                            data = sock.recv(65536)
+                            if not data:
+                                return
+                            buffer += data
+                        size_line, _, buffer = buffer.partition(b"\r\n")
+                        size = int(size_line.split(b";")[0], 16)
+                        while len(buffer) < size + 2:
+                            data = sock.recv(65536)
+                            if not data:
+                                return
+                            buffer += data
+                        parts.append(buffer[:size])
+                        buffer = buffer[size + 2 :]
+                        if size == 0:
+                            break
+                    body = b"".join(parts)
+                else:
+                    length = int(headers.get("content-length", "0"))
+                    while len(buffer) < length:
+                        data = sock.recv(65536)
+                        if not data:
+                            return
+                        buffer += data
+                    body, buffer = buffer[:length], buffer[length:]
                 request = Request(method, path, headers, body)
                 with self._lock:
                     self.requests.append(request)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Mapping
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import httpx2
 
@@ -152,3 +152,17 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
             raise _decoding_error(exc, response) from exc
         finally:
             await _shielded_aclose(response)
+
+    async def handle_async_download(self, request: APIRequest[bytes], sink: IO[bytes]) -> int:
+        """Stream a binary body into ``sink`` chunk by chunk (file downloads)."""
+        _, response, _, _ = await self._open(request, stream=True)
+        written = 0
+        try:
+            async for chunk in response.aiter_bytes():
+                sink.write(chunk)
+                written += len(chunk)
+        except httpx2.TransportError as exc:
+            raise _connection_error(exc, response.request) from exc
+        finally:
+            await _shielded_aclose(response)
+        return written

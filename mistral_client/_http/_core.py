@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx2
 
+from .. import _tracing
 from .._backend import (
     REQUEST_CONTEXT,
     APIRequest,
@@ -129,6 +130,8 @@ class _HTTPCore:
     def build_request(
         self, client: httpx2.Client | httpx2.AsyncClient, request: APIRequest[Any]
     ) -> httpx2.Request:
+        if request.multipart is not None:
+            return self.build_multipart_request(client, request)
         options = request.options
         content: bytes | None = None
         if request.body is None:
@@ -152,6 +155,27 @@ class _HTTPCore:
             headers=headers,
             params=params,
             timeout=timeout,
+        )
+
+    def build_multipart_request(
+        self, client: httpx2.Client | httpx2.AsyncClient, request: APIRequest[Any]
+    ) -> httpx2.Request:
+        """A ``multipart/form-data`` request (file uploads). httpx streams a file object in chunks
+        (and rewinds it for a retry); its length is sent up front when the file has one."""
+        multipart = request.multipart
+        assert multipart is not None
+        options = request.options
+        headers = {**self._headers, **options.extra_headers} if options.extra_headers else self._headers
+        params = {k: v for k, v in (options.extra_query or {}).items() if v is not None} or None
+        part = (multipart.filename, multipart.file, multipart.content_type)
+        return client.build_request(
+            request.method,
+            self.base_url + request.path,
+            data=dict(multipart.fields),
+            files={multipart.file_field: part},
+            headers=headers,
+            params=params,
+            timeout=options.timeout,
         )
 
     @staticmethod
@@ -426,6 +450,7 @@ def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
     def before_sleep(state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome is not None else None
         logger.info("retrying in %.2f s after %s", state.upcoming_sleep, type(error).__name__)
+        _tracing.retry_event(state.attempt_number + 1, state.upcoming_sleep, error)
 
     return {
         "stop": stop_after_attempt(retries),
@@ -439,4 +464,5 @@ def _retrying_kwargs(policy: RetryPolicy, retries: int) -> dict[str, Any]:
 def _first_delay(policy: RetryPolicy, error: APIError) -> float:
     delay = policy.delay(1, error)
     logger.info("retrying in %.2f s after %s", delay, type(error).__name__)
+    _tracing.retry_event(1, delay, error)
     return delay

@@ -1,5 +1,15 @@
 """The API's types: pydantic models for responses (and requests), TypedDicts for dict inputs."""
 
+from .batch import (
+    ApiEndpoint,
+    BatchError,
+    BatchJob,
+    BatchJobStatus,
+    BatchRequest,
+    CreateBatchJobRequest,
+    DeleteBatchJobResponse,
+    ListBatchJobsResponse,
+)
 from .chat import (
     AnyTool,
     AssistantMessage,
@@ -45,6 +55,15 @@ from .chat import (
     WebSearchTool,
 )
 from .embeddings import EmbeddingResponse, EmbeddingResponseData
+from .files import (
+    CreateFileResponse,
+    DeleteFileResponse,
+    FilePurpose,
+    FileSchema,
+    GetFileResponse,
+    GetSignedUrlResponse,
+    ListFilesResponse,
+)
 from .models import BaseModelCard, DeleteModelResponse, FTModelCard, ModelCapabilities, ModelCard, ModelList
 from .params import (
     AssistantMessageParam,
@@ -58,14 +77,20 @@ from .params import (
     ToolParam,
     UserMessageParam,
 )
+from .parsed import ParsedAssistantMessage, ParsedChatCompletionChoice, ParsedChatCompletionResponse
 from .requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
 
 __all__ = [
     "AnyTool",
+    "ApiEndpoint",
     "AssistantMessage",
     "AssistantMessageParam",
     "AudioChunk",
     "BaseModelCard",
+    "BatchError",
+    "BatchJob",
+    "BatchJobStatus",
+    "BatchRequest",
     "ChatCompletionChoice",
     "ChatCompletionChunk",
     "ChatCompletionParams",
@@ -75,7 +100,11 @@ __all__ = [
     "CompletionChunk",
     "CompletionResponseStreamChoice",
     "ContentChunk",
+    "CreateBatchJobRequest",
+    "CreateFileResponse",
     "CustomConnector",
+    "DeleteBatchJobResponse",
+    "DeleteFileResponse",
     "DeleteModelResponse",
     "DeltaMessage",
     "DocumentLibraryTool",
@@ -89,19 +118,28 @@ __all__ = [
     "FIMCompletionResponse",
     "FTModelCard",
     "FileChunk",
+    "FilePurpose",
+    "FileSchema",
     "FinishReason",
     "Function",
     "FunctionCall",
     "FunctionName",
+    "GetFileResponse",
+    "GetSignedUrlResponse",
     "ImageGenerationTool",
     "ImageURL",
     "ImageURLChunk",
     "JsonSchema",
+    "ListBatchJobsResponse",
+    "ListFilesResponse",
     "Message",
     "MessageParam",
     "ModelCapabilities",
     "ModelCard",
     "ModelList",
+    "ParsedAssistantMessage",
+    "ParsedChatCompletionChoice",
+    "ParsedChatCompletionResponse",
     "Prediction",
     "ReferenceChunk",
     "RequestOptionsParam",

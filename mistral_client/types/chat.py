@@ -107,6 +107,32 @@ class FunctionCall(MistralModel):
                 raise ValidationError.from_exception_data(cls.__name__, errors)
         return data
 
+    @property
+    def parsed_arguments(self) -> dict[str, Any]:
+        """The arguments as a dict, whether the wire carried a JSON string or an object ("" is ``{}``).
+
+        Raises :class:`~mistral_client.InvalidToolArgumentsError` when they are not a JSON object.
+        """
+        arguments = self.arguments
+        if isinstance(arguments, dict):
+            return arguments
+        from pydantic_core import from_json
+
+        from .._exceptions import InvalidToolArgumentsError
+
+        try:
+            value = from_json(arguments) if arguments.strip() else {}
+        except ValueError as exc:
+            raise InvalidToolArgumentsError(
+                f"function.arguments of {self.name!r}: not JSON ({exc})", errors=[("<arguments>", str(exc))]
+            ) from None
+        if not isinstance(value, dict):
+            raise InvalidToolArgumentsError(
+                f"function.arguments of {self.name!r}: expected a JSON object, got {type(value).__name__}",
+                errors=[("<arguments>", "expected a JSON object")],
+            )
+        return value
+
 
 class ToolCall(MistralModel):
     _essential = frozenset({"function"})

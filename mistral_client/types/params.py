@@ -11,6 +11,7 @@ from typing import Any, Literal, Required, Union
 import httpx2
 from typing_extensions import TypedDict
 
+from .._tools import FunctionTool
 from .chat import (
     AssistantMessage,
     CodeInterpreterTool,
@@ -116,6 +117,7 @@ class ToolParam(TypedDict, total=False):
 
 AnyToolParam = Union[
     ToolParam,
+    FunctionTool[..., Any],
     Tool,
     WebSearchTool,
     WebSearchPremiumTool,
@@ -183,12 +185,10 @@ class _SamplingParams(RequestOptionsParam, total=False):
     prompt_cache_key: str | None
 
 
-class ChatCompletionParams(_SamplingParams, total=False):
-    """Keyword arguments of ``client.chat.complete`` and ``client.chat.stream``."""
+class ChatToolRunnerParams(_SamplingParams, total=False):
+    """Keyword arguments of ``client.chat.tool_runner`` besides ``tools``, ``response_format``..."""
 
     messages: Required[Sequence[MessageParam]]
-    response_format: ResponseFormatParam | ResponseFormat | None
-    tools: Sequence[AnyToolParam] | None
     tool_choice: ToolChoiceInput
     presence_penalty: float | None
     frequency_penalty: float | None
@@ -200,6 +200,18 @@ class ChatCompletionParams(_SamplingParams, total=False):
     guardrails: Sequence[Mapping[str, Any]] | None
     service_tier: Literal["auto", "standard_only"] | None
     safe_prompt: bool
+
+
+class ChatParseParams(ChatToolRunnerParams, total=False):
+    """Keyword arguments of ``client.chat.parse`` and ``.parse_stream`` besides ``response_format``."""
+
+    tools: Sequence[AnyToolParam] | None
+
+
+class ChatCompletionParams(ChatParseParams, total=False):
+    """Keyword arguments of ``client.chat.complete`` and ``client.chat.stream``."""
+
+    response_format: ResponseFormatParam | ResponseFormat | None
 
 
 class FIMCompletionParams(_SamplingParams, total=False):

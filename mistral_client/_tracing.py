@@ -1,0 +1,468 @@
+"""OpenTelemetry spans for chat, FIM and embeddings calls, after the GenAI semantic conventions.
+
+Tracing is on when the application has set up OpenTelemetry: ``opentelemetry-api`` is imported and a
+real tracer provider is set (or one is given to :func:`configure_tracing`). This module never imports
+OpenTelemetry itself: with no provider, a call costs one dictionary lookup. Each call gets a CLIENT
+span named "{operation} {model}" with ``gen_ai.operation.name``, ``gen_ai.provider.name``,
+``gen_ai.request.*`` (model, temperature, top_p, max_tokens, seed, stop sequences),
+``gen_ai.response.id``/``model``/``finish_reasons``, ``gen_ai.usage.input_tokens``/``output_tokens``,
+``mistral_ai.request.id`` (the server's ``x-request-id``), ``server.address``/``port``, and
+``error.type`` on failure. A stream's span lasts until the stream ends or is closed. Each retry is a
+``mistral_ai.retry`` span event. Message content is recorded (``gen_ai.input.messages``,
+``gen_ai.output.messages``) only when asked for: ``configure_tracing(capture_content=True)`` or
+``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import functools
+import json
+import os
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._backend import APIRequest, APIResponse, AsyncBackend, AsyncStreamResponse, Backend, StreamResponse
+
+T = TypeVar("T")
+
+__all__ = ["configure_tracing"]
+
+#: The SDK's operations -> ``gen_ai.operation.name``. Others (models, files...) are not GenAI calls.
+_OPERATIONS = {
+    "chat.complete": "chat",
+    "chat.stream": "chat",
+    "fim.complete": "text_completion",
+    "fim.stream": "text_completion",
+    "embeddings.create": "embeddings",
+}
+_PROVIDER = "mistral_ai"
+_CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
+
+
+class _Config:
+    enabled = True
+    capture_content: bool | None = None  # None: the environment decides
+    provider: Any = None
+    tracer: tuple[Any, Any] | None = None  # (provider, its tracer)
+
+
+_config = _Config()
+#: The span of the call in progress, for the retry events the HTTP backends report.
+_current_span: contextvars.ContextVar[Any] = contextvars.ContextVar("mistral_client_span", default=None)
+
+
+def configure_tracing(
+    *, enabled: bool = True, capture_content: bool | None = None, tracer_provider: Any = None
+) -> None:
+    """Tune the OpenTelemetry spans: turn them off, record message content (off by default: prompts
+    and answers may hold personal data), or use ``tracer_provider`` instead of the global one."""
+    _config.enabled = enabled
+    _config.capture_content = capture_content
+    _config.provider = tracer_provider
+
+
+def _tracer() -> Any:
+    """The tracer to use, or None when tracing is off."""
+    if not _config.enabled:
+        return None
+    provider = _config.provider
+    if provider is None:
+        trace = sys.modules.get("opentelemetry.trace")
+        if trace is None:  # the application never imported OpenTelemetry: nothing can be listening
+            return None
+        provider = trace.get_tracer_provider()
+        if isinstance(provider, (trace.ProxyTracerProvider, trace.NoOpTracerProvider)):
+            return None
+    cached = _config.tracer
+    if cached is not None and cached[0] is provider:
+        return cached[1]
+    # Cached per provider: the SDK builds a new tracer (and its scope) on every get_tracer().
+    tracer = provider.get_tracer("mistral_client", __version__)
+    _config.tracer = (provider, tracer)
+    return tracer
+
+
+def _capture() -> bool:
+    if _config.capture_content is not None:
+        return _config.capture_content
+    return os.environ.get(_CONTENT_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+# --- the hooks the clients and streams call -----------------------------------------------------------
+
+
+def handle_request(backend: Backend, request: APIRequest[T]) -> APIResponse[T]:
+    tracer = _tracer() if request.operation in _OPERATIONS else None
+    if tracer is None:
+        return backend.handle_request(request)
+    span = _start(tracer, backend, request)
+    with _active(span):
+        try:
+            response = backend.handle_request(request)
+        except BaseException as exc:
+            _fail(span, exc)
+            raise
+    _finish_response(span, response)
+    return response
+
+
+async def handle_async_request(backend: AsyncBackend, request: APIRequest[T]) -> APIResponse[T]:
+    tracer = _tracer() if request.operation in _OPERATIONS else None
+    if tracer is None:
+        return await backend.handle_async_request(request)
+    span = _start(tracer, backend, request)
+    with _active(span):
+        try:
+            response = await backend.handle_async_request(request)
+        except BaseException as exc:
+            _fail(span, exc)
+            raise
+    _finish_response(span, response)
+    return response
+
+
+def handle_stream(backend: Backend, request: APIRequest[T]) -> StreamResponse[T]:
+    tracer = _tracer() if request.operation in _OPERATIONS else None
+    if tracer is None:
+        return backend.handle_stream(request)
+    from ._backend import StreamResponse
+
+    span = _start(tracer, backend, request)
+    with _active(span):
+        try:
+            response = backend.handle_stream(request)
+        except BaseException as exc:
+            _fail(span, exc)
+            raise
+    watch = _StreamWatch(span, response.request_id)
+
+    def events() -> Iterator[T]:
+        try:
+            for event in response:
+                watch.add(event)
+                yield event
+        except GeneratorExit:  # closed early: the span ends with what came so far
+            watch.end(None)
+            raise
+        except BaseException as exc:
+            watch.end(exc)
+            raise
+        watch.end(None)
+
+    def close() -> None:
+        response.close()
+        watch.end(None)
+
+    return StreamResponse(events(), close, **_info(response))
+
+
+async def handle_async_stream(backend: AsyncBackend, request: APIRequest[T]) -> AsyncStreamResponse[T]:
+    tracer = _tracer() if request.operation in _OPERATIONS else None
+    if tracer is None:
+        return await backend.handle_async_stream(request)
+    from ._backend import AsyncStreamResponse
+
+    span = _start(tracer, backend, request)
+    with _active(span):
+        try:
+            response = await backend.handle_async_stream(request)
+        except BaseException as exc:
+            _fail(span, exc)
+            raise
+    watch = _StreamWatch(span, response.request_id)
+
+    async def events() -> AsyncIterator[T]:
+        try:
+            async for event in response:
+                watch.add(event)
+                yield event
+        except GeneratorExit:
+            watch.end(None)
+            raise
+        except BaseException as exc:
+            watch.end(exc)
+            raise
+        watch.end(None)
+
+    async def close() -> None:
+        await response.aclose()
+        watch.end(None)
+
+    return AsyncStreamResponse(events(), close, **_info(response))
+
+
+def retry_event(attempt: int, delay: float, error: BaseException | None) -> None:
+    """A retry of the call in progress, as an event on its span (the HTTP backends call this)."""
+    span = _current_span.get()
+    if span is not None:
+        span.add_event(
+            "mistral_ai.retry",
+            {"retry.attempt": attempt, "retry.delay_s": delay, "error.type": _error_type(error)},
+        )
+
+
+# --- spans ----------------------------------------------------------------------------------------
+
+
+class _active:
+    """The span as OpenTelemetry's current span (so transport spans nest under it) and ours."""
+
+    def __init__(self, span: Any) -> None:
+        from opentelemetry import trace
+
+        self._span = span
+        self._use = trace.use_span(
+            span, end_on_exit=False, record_exception=False, set_status_on_exception=False
+        )
+
+    def __enter__(self) -> None:
+        self._token = _current_span.set(self._span)
+        self._use.__enter__()
+
+    def __exit__(self, *exc_info: Any) -> None:
+        self._use.__exit__(*exc_info)
+        _current_span.reset(self._token)
+
+
+def _start(tracer: Any, backend: object, request: APIRequest[Any]) -> Any:
+    from opentelemetry.trace import SpanKind
+
+    body = request.body
+    operation = _OPERATIONS[request.operation]
+    model = getattr(body, "model", None) or ""
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": operation,
+        "gen_ai.provider.name": _PROVIDER,
+        "gen_ai.system": _PROVIDER,  # the attribute's name before semantic conventions 1.37
+        "gen_ai.request.model": model,
+    }
+    for field, attribute in _REQUEST_FIELDS:
+        value = getattr(body, field, None)
+        if value is not None:
+            attributes[attribute] = value
+    stop = getattr(body, "stop", None)
+    if stop:
+        attributes["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
+    encoding = getattr(body, "encoding_format", None)
+    if encoding:
+        attributes["gen_ai.request.encoding_formats"] = [str(encoding)]
+    base_url = getattr(backend, "base_url", None)
+    if isinstance(base_url, str):
+        attributes.update(_server(base_url))
+    if _capture() and body is not None:
+        attributes["gen_ai.input.messages"] = json.dumps(_input_messages(body), ensure_ascii=False)
+    return tracer.start_span(f"{operation} {model}".strip(), kind=SpanKind.CLIENT, attributes=attributes)
+
+
+@functools.lru_cache(maxsize=64)
+def _server(base_url: str) -> dict[str, Any]:
+    url = urlsplit(base_url)
+    if not url.hostname:
+        return {}
+    return {"server.address": url.hostname, "server.port": url.port or (443 if url.scheme == "https" else 80)}
+
+
+_REQUEST_FIELDS = (
+    ("temperature", "gen_ai.request.temperature"),
+    ("top_p", "gen_ai.request.top_p"),
+    ("max_tokens", "gen_ai.request.max_tokens"),
+    ("random_seed", "gen_ai.request.seed"),
+    ("presence_penalty", "gen_ai.request.presence_penalty"),
+    ("frequency_penalty", "gen_ai.request.frequency_penalty"),
+)
+
+
+def _fail(span: Any, exc: BaseException) -> None:
+    from opentelemetry.trace import Status, StatusCode
+
+    span.set_attribute("error.type", _error_type(exc))
+    request_id = getattr(exc, "request_id", None)
+    if request_id:
+        span.set_attribute("mistral_ai.request.id", request_id)
+    span.record_exception(exc)
+    span.set_status(Status(StatusCode.ERROR, str(exc)[:200]))
+    span.end()
+
+
+def _error_type(error: BaseException | None) -> str:
+    if error is None:
+        return "_OTHER"
+    status = getattr(error, "status_code", None)
+    return str(status) if isinstance(status, int) else type(error).__qualname__
+
+
+def _finish_response(span: Any, response: APIResponse[Any]) -> None:
+    try:
+        result = response.parse()  # parsed once; the caller gets this same object
+    except Exception:  # reported to the caller when it parses; the span still says what came back
+        result = None
+    if response.request_id:
+        span.set_attribute("mistral_ai.request.id", response.request_id)
+    if result is not None:
+        _set_result(span, result)
+    span.end()
+
+
+def _set_result(span: Any, result: Any) -> None:
+    attributes: dict[str, Any] = {}
+    for name, attribute in (("id", "gen_ai.response.id"), ("model", "gen_ai.response.model")):
+        value = getattr(result, name, None)
+        if value:
+            attributes[attribute] = value
+    usage = getattr(result, "usage", None)
+    if usage is not None:
+        attributes["gen_ai.usage.input_tokens"] = usage.prompt_tokens
+        attributes["gen_ai.usage.output_tokens"] = usage.completion_tokens
+    choices = getattr(result, "choices", None)
+    if choices:
+        attributes["gen_ai.response.finish_reasons"] = [str(c.finish_reason or "") for c in choices]
+        if _capture():
+            outputs = [_output_message(c.message, c.finish_reason) for c in choices]
+            attributes["gen_ai.output.messages"] = json.dumps(outputs, ensure_ascii=False)
+    span.set_attributes(attributes)  # one lock and one validation pass in the SDK
+
+
+class _StreamWatch:
+    """What a stream's span records as the chunks pass; ends the span once."""
+
+    __slots__ = (
+        "_ended",
+        "_first",
+        "_id",
+        "_model",
+        "_reasons",
+        "_request_id",
+        "_span",
+        "_started",
+        "_texts",
+        "_usage",
+    )
+
+    def __init__(self, span: Any, request_id: str | None) -> None:
+        self._span = span
+        self._request_id = request_id
+        self._started = time.perf_counter()
+        self._first: float | None = None
+        self._id = self._model = ""
+        self._usage: Any = None
+        self._reasons: dict[int, str] = {}
+        self._texts: dict[int, list[str]] | None = {} if _capture() else None
+        self._ended = False
+
+    def add(self, chunk: Any) -> None:
+        if self._first is None:
+            self._first = time.perf_counter() - self._started
+            self._id, self._model = chunk.id, chunk.model
+        if chunk.usage is not None:
+            self._usage = chunk.usage
+        for choice in chunk.choices:
+            if choice.finish_reason is not None:
+                self._reasons[choice.index] = str(choice.finish_reason)
+            if self._texts is not None and isinstance(choice.delta.content, str):
+                self._texts.setdefault(choice.index, []).append(choice.delta.content)
+
+    def end(self, error: BaseException | None) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        span = self._span
+        if self._request_id:
+            span.set_attribute("mistral_ai.request.id", self._request_id)
+        if self._id:
+            span.set_attribute("gen_ai.response.id", self._id)
+        if self._model:
+            span.set_attribute("gen_ai.response.model", self._model)
+        if self._first is not None:
+            span.set_attribute("gen_ai.response.time_to_first_chunk", self._first)
+        if self._usage is not None:
+            span.set_attribute("gen_ai.usage.input_tokens", self._usage.prompt_tokens)
+            span.set_attribute("gen_ai.usage.output_tokens", self._usage.completion_tokens)
+        if self._reasons:
+            span.set_attribute(
+                "gen_ai.response.finish_reasons", [self._reasons[i] for i in sorted(self._reasons)]
+            )
+        if self._texts is not None:
+            outputs = [
+                {
+                    "role": "assistant",
+                    "parts": [{"type": "text", "content": "".join(self._texts[i])}],
+                    "finish_reason": self._reasons.get(i, ""),
+                }
+                for i in sorted(self._texts)
+            ]
+            span.set_attribute("gen_ai.output.messages", json.dumps(outputs, ensure_ascii=False))
+        if error is not None:
+            _fail(span, error)
+        else:
+            span.end()
+
+
+def _info(response: Any) -> dict[str, Any]:
+    return {
+        "status_code": response.status_code,
+        "headers": response.headers,
+        "request_id": response.request_id,
+        "retries_taken": response.retries_taken,
+        "elapsed": response.elapsed,
+        "http_response": response.http_response,
+    }
+
+
+# --- content (opt-in) -------------------------------------------------------------------------------
+
+
+def _input_messages(body: Any) -> list[dict[str, Any]]:
+    """The request's input in the conventions' message shape: role and parts."""
+    messages = getattr(body, "messages", None)
+    if messages is not None:
+        return [_message(m.model_dump(mode="json", exclude_none=True)) for m in messages]
+    if getattr(body, "prompt", None) is not None:  # FIM
+        parts = [{"type": "text", "content": body.prompt}]
+        if getattr(body, "suffix", None):
+            parts.append({"type": "text", "content": body.suffix})
+        return [{"role": "user", "parts": parts}]
+    inputs = getattr(body, "input", None)
+    texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
+    return [{"role": "user", "parts": [{"type": "text", "content": str(t)} for t in texts]}]
+
+
+def _message(message: dict[str, Any]) -> dict[str, Any]:
+    parts: list[dict[str, Any]] = []
+    content = message.get("content")
+    if isinstance(content, str):
+        parts.append({"type": "text", "content": content})
+    elif isinstance(content, list):
+        for chunk in content:
+            if chunk.get("type") == "text":
+                parts.append({"type": "text", "content": chunk.get("text", "")})
+            else:
+                parts.append({"type": str(chunk.get("type"))})
+    for call in message.get("tool_calls") or []:
+        function = call.get("function") or {}
+        parts.append(
+            {
+                "type": "tool_call",
+                "id": call.get("id"),
+                "name": function.get("name"),
+                "arguments": function.get("arguments"),
+            }
+        )
+    if message.get("role") == "tool":
+        return {
+            "role": "tool",
+            "parts": [{"type": "tool_call_response", "id": message.get("tool_call_id"), "response": content}],
+        }
+    return {"role": message.get("role"), "parts": parts}
+
+
+def _output_message(message: Any, finish_reason: Any) -> dict[str, Any]:
+    out = _message(message.model_dump(mode="json", exclude_none=True))
+    out["finish_reason"] = str(finish_reason or "")
+    return out

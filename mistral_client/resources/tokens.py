@@ -1,0 +1,52 @@
+"""``client.tokens``: a request's prompt tokens, counted offline (the ``tokens`` extra).
+
+Nothing is sent: API models are counted with mistral-common's tokenizers (see
+:mod:`mistral_client._model_tokenizers` for which model uses which), the local backend with the
+model's own tokenizer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from ._base import AsyncAPIResource, SyncAPIResource
+
+if TYPE_CHECKING:
+    from ..types.tokens import TokenCount
+
+
+class Tokens(SyncAPIResource):
+    def count(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Any] | None = None,
+        tools: Sequence[Any] | None = None,
+        prompt: str | None = None,
+        suffix: str | None = None,
+    ) -> TokenCount:
+        """The prompt tokens of a chat request (``messages``, ``tools``) or a FIM request
+        (``prompt``, ``suffix``) to ``model``; ``.fits(max_tokens)`` checks the context window."""
+        from .._token_counting import count
+
+        return count(self._client._backend, model, messages, tools, prompt, suffix)
+
+
+class AsyncTokens(AsyncAPIResource):
+    async def count(
+        self,
+        *,
+        model: str,
+        messages: Sequence[Any] | None = None,
+        tools: Sequence[Any] | None = None,
+        prompt: str | None = None,
+        suffix: str | None = None,
+    ) -> TokenCount:
+        """As :meth:`Tokens.count`, in a worker thread: loading a tokenizer takes a moment."""
+        import anyio
+
+        from .._token_counting import count
+
+        backend = self._client._backend
+        return await anyio.to_thread.run_sync(lambda: count(backend, model, messages, tools, prompt, suffix))
