@@ -94,7 +94,9 @@ def _parse(name: str, document: Any) -> Any:
     """Parse as the HTTP backend does (its lenient fallback included)."""
     core = _HTTPCore(api_key=None, base_url="http://x", default_headers=None, retry_policy=None)
     request: Any = type("R", (), {"parse": staticmethod(PARSERS[name])})()
-    return core.parse(request, httpx2.Response(200), json.dumps(document))
+    return core.parse(
+        request, httpx2.Response(200, request=httpx2.Request("GET", "http://x")), json.dumps(document)
+    )
 
 
 @cache

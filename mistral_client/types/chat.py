@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, ValidationError, ValidationInfo, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails
 
 from .._backend import REQUEST_CONTEXT
@@ -77,12 +77,39 @@ class UnknownChunk(MistralModel):
     type: str
 
 
-ContentChunk = Union[
-    Annotated[
-        TextChunk | ImageURLChunk | DocumentURLChunk | ReferenceChunk | FileChunk | ThinkChunk | AudioChunk,
-        Field(discriminator="type"),
-    ],
-    UnknownChunk,
+# The spec does not require a chunk's ``type``: one without it is told by its required field.
+_IMPLIED_TAGS = (
+    ("text", "text"),
+    ("image_url", "image_url"),
+    ("document_url", "document_url"),
+    ("reference_ids", "reference"),
+    ("file_id", "file"),
+    ("thinking", "thinking"),
+    ("input_audio", "input_audio"),
+)
+_CHUNK_TAGS = frozenset(tag for _, tag in _IMPLIED_TAGS)
+
+
+def _chunk_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        tag = value.get("type")
+        if tag is None:
+            tag = next((tag for key, tag in _IMPLIED_TAGS if key in value), None)
+    else:
+        tag = getattr(value, "type", None)
+    return tag if tag in _CHUNK_TAGS else "unknown"
+
+
+ContentChunk = Annotated[
+    Annotated[TextChunk, Tag("text")]
+    | Annotated[ImageURLChunk, Tag("image_url")]
+    | Annotated[DocumentURLChunk, Tag("document_url")]
+    | Annotated[ReferenceChunk, Tag("reference")]
+    | Annotated[FileChunk, Tag("file")]
+    | Annotated[ThinkChunk, Tag("thinking")]
+    | Annotated[AudioChunk, Tag("input_audio")]
+    | Annotated[UnknownChunk, Tag("unknown")],
+    Discriminator(_chunk_tag),
 ]
 SystemContentChunk = Annotated[TextChunk | ThinkChunk, Field(discriminator="type")]
 
