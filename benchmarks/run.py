@@ -59,6 +59,9 @@ METHOD = """\
   pointed at `<server>/v1`. A ratio target must hold against both baselines.
   Each client is warmed up before timing (lazy imports, first connection).
   The garbage collector stays on, as in real use (a `gc.collect()` precedes each timed run).
+- **Noise**: the load average at start is in the header above. On a shared machine (other processes
+  running) single figures move by 20-50% between runs; the per-repetition ratios cancel part of it,
+  not all. Re-run on a quiet machine before quoting a figure.
 - **Repetitions**: every client runs once per repetition, in an order rotated between repetitions.
   *Median* is the median over repetitions; *Ratio* is computed per repetition against the baseline's
   run in the same repetition, then the median of those ratios is shown.
