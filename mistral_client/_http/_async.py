@@ -161,7 +161,7 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
             async for chunk in response.aiter_bytes():
                 sink.write(chunk)
                 written += len(chunk)
-        except httpx2.TransportError as exc:
+        except self._transport_errors as exc:
             raise _connection_error(exc, response.request) from exc
         finally:
             await _shielded_aclose(response)

@@ -168,6 +168,9 @@ class _HTTPCore:
         headers = {**self._headers, **options.extra_headers} if options.extra_headers else self._headers
         params = {k: v for k, v in (options.extra_query or {}).items() if v is not None} or None
         part = (multipart.filename, multipart.file, multipart.content_type)
+        timeout = options.timeout
+        if self._legacy is not None:
+            timeout = _legacy_timeout(self._legacy, timeout)
         return client.build_request(
             request.method,
             self.base_url + request.path,
@@ -175,7 +178,7 @@ class _HTTPCore:
             files={multipart.file_field: part},
             headers=headers,
             params=params,
-            timeout=options.timeout,
+            timeout=timeout,
         )
 
     @staticmethod

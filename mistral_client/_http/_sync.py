@@ -165,7 +165,7 @@ class HTTPBackend(_HTTPCore, Backend):
             for chunk in response.iter_bytes():
                 sink.write(chunk)
                 written += len(chunk)
-        except httpx2.TransportError as exc:
+        except self._transport_errors as exc:
             raise _connection_error(exc, response.request) from exc
         finally:
             response.close()
