@@ -225,6 +225,10 @@ def _arguments_model(
     if is_method:
         # A method decorated in its class body: ``self`` is bound on access, never sent by the model.
         parameters = parameters[1:]
+    if isinstance(fn, functools.partial) and fn.keywords:
+        # What the partial binds by keyword (a client, a key...) is the caller's, not the model's:
+        # neither in the schema (nor its value sent as a default) nor overridable by the model.
+        parameters = [param for param in parameters if param.name not in fn.keywords]
     fields: dict[str, Any] = {}
     positional: list[str] = []
     for param in parameters:

@@ -206,11 +206,29 @@ def test_async_functions_methods_and_partials() -> None:
         return int(base**exponent)
 
     square = tool(functools.partial(power, exponent=2), name="square")
-    assert list(square.parameters["properties"]) == ["base", "exponent"]
+    assert list(square.parameters["properties"]) == ["base"]  # bound by keyword: not the model's
     assert square.run({"base": 3}) == "9"
+    with pytest.raises(InvalidToolArgumentsError):
+        square.run({"base": 3, "exponent": 3})
     cube = tool(functools.partial(power, 2))
     assert cube.name == "power" and list(cube.parameters["properties"]) == ["exponent"]
     assert cube.run({"exponent": 3}) == "8"
+
+
+def test_a_partial_binding_a_dependency_by_keyword() -> None:
+    class Database:  # not a type pydantic can describe: it must stay out of the schema
+        def get(self, key: str) -> str:
+            return key.upper()
+
+    def lookup(key: str, db: Database) -> str:
+        """Look a key up."""
+        return db.get(key)
+
+    secret_db = Database()
+    lookup_tool = tool(functools.partial(lookup, db=secret_db))
+    assert lookup_tool.name == "lookup" and list(lookup_tool.parameters["properties"]) == ["key"]
+    assert lookup_tool.parameters["required"] == ["key"]
+    assert lookup_tool.run({"key": "a"}) == "A"
 
 
 def test_variadic_and_nameless_functions_are_refused() -> None:
