@@ -131,6 +131,15 @@ def make_client(
         if need_key:
             raise CLIError("no API key: set MISTRAL_API_KEY or pass --api-key-file FILE", EXIT_AUTH)
         key = "unused"  # an offline command: nothing is sent
+    elif not all("!" <= char <= "~" for char in key):
+        # HTTP would refuse it in the Authorization header with an error quoting the header, the key
+        # included: refuse it here, without printing it.
+        where = f"the API key file {str(api_key_file)!r}" if api_key_file is not None else "MISTRAL_API_KEY"
+        raise CLIError(
+            f"{where} holds a space, a line break or a non-ASCII character inside the key: "
+            "an API key is one line of printable ASCII",
+            EXIT_AUTH,
+        )
     return Client(api_key=key, base_url=base_url, timeout=timeout, max_retries=max_retries)
 
 

@@ -113,6 +113,20 @@ def test_the_key_file(serve: Serve, tmp_path: Path) -> None:
     assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
 
 
+@pytest.mark.parametrize("content", [f"{KEY}\nsecond-line\n", f"sk-é{KEY}", f"{KEY} {KEY}"])
+def test_a_key_http_cannot_carry_is_refused_without_printing_it(
+    serve: Serve, tmp_path: Path, content: str
+) -> None:
+    server = serve(api)
+    (tmp_path / "key").write_text(content, encoding="utf-8")
+    result = run(["models", "list", "--api-key-file", str(tmp_path / "key")], server, key=None)
+    assert result.exit_code == 3, result.output
+    assert "printable ASCII" in result.output and KEY not in result.output
+    result = run(["models", "list"], server, key=content)
+    assert result.exit_code == 3 and "MISTRAL_API_KEY" in result.output and KEY not in result.output
+    assert server.requests == []
+
+
 @pytest.mark.parametrize(
     ("args", "handler", "code", "message"),
     [
