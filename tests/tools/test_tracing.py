@@ -157,6 +157,25 @@ async def test_async_create_many_traces_each_request(
     assert [s.name for s in spans()] == ["embeddings mistral-embed"] * 2
 
 
+def test_an_in_process_batch_traces_each_request(spans: Callable[[], list[ReadableSpan]]) -> None:
+    client = Client(backend=FakeBackend(lambda request: "ok"))
+    requests = [{"messages": MESSAGES}] * 3
+    result = client.batch.run(endpoint="/v1/chat/completions", model="m", requests=requests)
+    assert [r.text for r in result.responses] == ["ok"] * 3
+    assert [s.name for s in spans()] == ["chat m"] * 3
+
+
+@pytest.mark.anyio
+async def test_an_async_in_process_batch_traces_each_request(
+    spans: Callable[[], list[ReadableSpan]], anyio_backend_name: str
+) -> None:
+    async with AsyncClient(backend=FakeBackend(lambda request: "ok")) as client:
+        await client.batch.run(
+            endpoint="/v1/chat/completions", model="m", requests=[{"messages": MESSAGES}] * 2
+        )
+    assert [s.name for s in spans()] == ["chat m"] * 2
+
+
 def test_off_unless_the_application_set_up_opentelemetry() -> None:
     code = """
 import sys
