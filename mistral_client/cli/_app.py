@@ -276,7 +276,9 @@ def fim(
 )
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option(
-    "--progress/--no-progress", default=None, help="A progress bar (default: when stderr is a terminal)."
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar (default: when stderr is a terminal and tqdm is installed).",
 )
 @connection_options
 def embed(
@@ -297,8 +299,16 @@ def embed(
         (line.rstrip("\r\n") for line in input_file),
         output,
         batch_size,
-        sys.stderr.isatty() if progress is None else progress,
+        _default_progress() if progress is None else progress,
     )
+
+
+def _default_progress() -> bool:
+    """A bar when stderr is a terminal and tqdm (the ``progress`` extra) is installed: without it, the
+    default must not turn into an error (``--progress`` asks for the bar, and says how to get it)."""
+    import importlib.util
+
+    return sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None
 
 
 # --- models -----------------------------------------------------------------------------------------

@@ -231,6 +231,23 @@ def test_embed_lines_to_jsonl_and_npy(serve: Serve, tmp_path: Path) -> None:
     assert np.load(tmp_path / "v.npy").tolist() == [[1.0, 1.0], [2.0, 1.0]]
 
 
+def test_the_default_progress_bar_needs_a_terminal_and_tqdm(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from mistral_client.cli import _app
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert _app._default_progress() is True
+    # Without the progress extra, the default is no bar (not an error asking for tqdm).
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "tqdm" else find_spec(name))
+    assert _app._default_progress() is False
+
+
 def test_the_entry_point_function() -> None:
     with pytest.raises(SystemExit) as exit_:
         main(["--version"])
