@@ -13,6 +13,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from mistral_client import Client, FunctionTool, InvalidToolArgumentsError, tool
+from mistral_client.testing import FakeBackend
 from mistral_client.types import Function, Tool
 
 from .loopback import LoopbackServer
@@ -268,3 +269,16 @@ def test_the_docstring_parser_loads_only_when_a_tool_is_made() -> None:
         "assert 'docstring_parser' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.anyio
+async def test_an_async_tool_run_synchronously_inside_an_event_loop(anyio_backend: str) -> None:
+    # A sync runner used where a loop already runs (a notebook cell, async code calling sync code).
+    async_tool = tool(_async_add)
+    assert async_tool.run({"a": 1, "b": 2}) == "3"
+    fake = FakeBackend()
+    fake.add_response(tool_calls=[{"name": "_async_add", "arguments": {"a": 2, "b": 3}}]).add_response("5")
+    runner = Client(backend=fake).chat.tool_runner(
+        model="m", messages=[{"role": "user", "content": "2 + 3?"}], tools=[async_tool]
+    )
+    assert runner.until_done().text == "5" and runner.messages[2].content == "5"
