@@ -256,8 +256,8 @@ class _Run:
             logger.warning("create_many: a batch failed (%s); finishing the batches in flight", error)
 
     def result(self) -> EmbeddingBatchResult:
-        self.progress.close()
         if self.error is not None:
+            self.progress.close()
             known = self.total if self.total is not None else self.read[0]
             failed = [i for i in range(known) if i not in self.completed]
             raise EmbeddingBatchError(
@@ -267,7 +267,9 @@ class _Run:
                 failed_indices=failed,
             ) from self.error
         count = len(self.completed)
+        # The total is known now even for a generator: the bar shows it before it closes.
         self.progress.update(count, total=count, tokens=self.total_tokens)
+        self.progress.close()
         from .types.chat import UsageInfo
 
         usage = UsageInfo(
