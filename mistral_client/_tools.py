@@ -240,8 +240,10 @@ def _arguments_model(
     """A pydantic model of the function's parameters, the names to pass positionally, and whether
     the function is a method defined in a class body (its ``self`` left out of the model)."""
     signature = inspect.signature(fn)
+    # A callable object's annotations are its ``__call__``'s (get_type_hints refuses an instance).
+    annotated = target if inspect.isroutine(target) or isinstance(target, type) else type(target).__call__
     try:
-        hints = typing.get_type_hints(target, include_extras=True)
+        hints = typing.get_type_hints(annotated, include_extras=True)
     except Exception:  # an unresolvable forward reference: fall back to the raw annotations
         hints = {}
     parameters = list(signature.parameters.values())

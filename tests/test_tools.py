@@ -282,3 +282,21 @@ async def test_an_async_tool_run_synchronously_inside_an_event_loop(anyio_backen
         model="m", messages=[{"role": "user", "content": "2 + 3?"}], tools=[async_tool]
     )
     assert runner.until_done().text == "5" and runner.messages[2].content == "5"
+
+
+class _Place(BaseModel):
+    city: str
+
+
+class _Finder:
+    """Find places."""
+
+    def __call__(self, place: _Place, limit: int = 3) -> str:
+        return f"{place.city} {limit}"
+
+
+def test_a_callable_object_with_postponed_annotations() -> None:
+    # This module uses `from __future__ import annotations`: the hints are strings to resolve.
+    finder = tool(_Finder(), name="find")
+    assert finder.parameters["properties"]["place"] == {"$ref": "#/$defs/_Place"}
+    assert finder.run({"place": {"city": "Paris"}}) == "Paris 3"
