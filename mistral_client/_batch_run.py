@@ -10,6 +10,7 @@ return the same result type.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
 import os
 import tempfile
@@ -26,6 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar
 import pydantic
 
 from . import _requests as build
+from . import _tracing
 from ._backend import REQUEST_CONTEXT, APIRequest, Backend
 from ._bulk_errors import BatchJobError
 from ._exceptions import InvalidRequestError, MistralError
@@ -377,7 +379,7 @@ def _local_job(prepared: Prepared, job_id: str, status: str, items: Sequence[Bat
 
 def _local_item(backend: Backend, custom_id: str, request: APIRequest[Any]) -> BatchRunItem[Any]:
     try:
-        return BatchRunItem(custom_id, response=backend.handle_request(request).parse())
+        return BatchRunItem(custom_id, response=_tracing.handle_request(backend, request).parse())
     except MistralError as exc:
         status = getattr(exc, "status_code", None)
         return BatchRunItem(custom_id, error=BatchItemError(str(exc), status, None))
@@ -490,7 +492,7 @@ class BatchRunHandle:
         items: list[BatchRunItem[Any]] = []
         with ThreadPoolExecutor(LOCAL_CONCURRENCY, thread_name_prefix="batch-local") as pool:
             futures = [
-                pool.submit(_local_item, backend, cid, request)
+                pool.submit(contextvars.copy_context().run, _local_item, backend, cid, request)
                 for cid, request in zip(prepared.custom_ids, prepared.requests, strict=True)
             ]
             try:
@@ -669,7 +671,7 @@ class AsyncBatchRunHandle:
             async with slots:
                 try:
                     item: BatchRunItem[Any] = BatchRunItem(
-                        custom_id, response=(await backend.handle_async_request(request)).parse()
+                        custom_id, response=(await _tracing.handle_async_request(backend, request)).parse()
                     )
                 except MistralError as exc:
                     error = BatchItemError(str(exc), getattr(exc, "status_code", None), None)

@@ -78,7 +78,7 @@ class FakeRequest:
     #: "chat.complete", "chat.stream", "fim.complete", "embeddings.create", "models.list", ...
     operation: str
     #: The validated body as the JSON the API would get (unset fields left out); for a GET, the
-    #: path and query parameters.
+    #: path and query parameters; for an upload, the form fields and ``filename``.
     params: dict[str, Any]
     #: The validated request model (``None`` for a GET).
     body: MistralModel | None
@@ -395,6 +395,8 @@ def _record(request: APIRequest[Any]) -> FakeRequest:
         )
     else:
         params = {**request.path_params, **(request.query or {})}
+    if request.multipart is not None:  # files.upload: what the form carries, but the file itself
+        params.update(request.multipart.fields, filename=request.multipart.filename)
     return FakeRequest(request.operation, params, request.body, request.options, request)
 
 
