@@ -78,18 +78,22 @@ class LocalBackend(Backend, AsyncBackend):
         dtype: str | None = None,
         num_threads: int | None = None,
         model_name: str | None = None,
+        max_batch_size: int = 8,
     ) -> None:
+        if max_batch_size < 1:
+            raise ValueError("max_batch_size must be at least 1")
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"LocalBackend: no model at {self.path}")
         self.device = device
         self.dtype = dtype
         self.num_threads = num_threads
+        self.max_batch_size = max_batch_size
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
         self._embedder: Any = None
         self._load_lock = threading.Lock()
-        # One forward pass at a time: concurrent requests interleave token by token.
+        # Embedding batches run one at a time; generation is batched by the engine's scheduler.
         self._step_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -110,7 +114,7 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._engine is None:
                     from ._engine import Engine
 
-                    self._engine = Engine.load(self.path, self._options())
+                    self._engine = Engine.load(self.path, self._options(), max_batch_size=self.max_batch_size)
         return self._engine
 
     @property
@@ -298,10 +302,6 @@ class LocalBackend(Backend, AsyncBackend):
         return prompt, _params(body, parse_tool_calls=tools is not None)
 
     def _fim_prompt(self, body: FIMCompletionRequest) -> tuple[list[int], GenerationParams]:
-        if body.min_tokens:
-            raise UnsupportedParameterError(
-                "min_tokens", "the local backend cannot force a minimum length yet"
-            )
         try:
             prompt = self.engine.encoder.encode_fim(body.prompt, body.suffix)
         except ValueError as exc:  # FIM needs a Mistral tokenizer with FIM control tokens
@@ -314,18 +314,10 @@ class LocalBackend(Backend, AsyncBackend):
         # Not a generator itself: an empty or too long prompt must fail here, before a stream
         # has sent anything.
         try:
-            generator = self.engine.generate(prompt, params, cancel)
+            generator: Iterator[GenerationEvent] = self.engine.generate(prompt, params, cancel)
         except ValueError as exc:
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
-        return self._locked_steps(generator)
-
-    def _locked_steps(self, generator: Iterator[GenerationEvent]) -> Iterator[GenerationEvent]:
-        while True:
-            with self._step_lock:
-                event = next(generator, None)
-            if event is None:
-                return
-            yield event
+        return generator
 
     def _generate(
         self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
@@ -388,9 +380,6 @@ def _reject_unsupported_chat(body: ChatCompletionRequest) -> None:
         raise UnsupportedParameterError(
             "parallel_tool_calls", "the local backend cannot limit tool calls to one"
         )
-    for name in ("presence_penalty", "frequency_penalty"):
-        if getattr(body, name):
-            raise UnsupportedParameterError(name, "repetition penalties are not implemented locally")
     for name in ("guardrails", "reasoning_effort", "prompt_mode"):
         if getattr(body, name) is not None:
             raise UnsupportedParameterError(name, "not available on the local backend")
@@ -419,6 +408,9 @@ def _params(
         random_seed=body.random_seed,
         n=getattr(body, "n", None) or 1,
         parse_tool_calls=parse_tool_calls,
+        presence_penalty=getattr(body, "presence_penalty", None) or 0.0,
+        frequency_penalty=getattr(body, "frequency_penalty", None) or 0.0,
+        min_tokens=getattr(body, "min_tokens", None) or 0,
     )
 
 
