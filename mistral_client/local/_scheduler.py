@@ -78,6 +78,8 @@ class Scheduler:
         self._cache: Any = None
         self._length = 0  # cache slots, padding included
         self._next: torch.Tensor | None = None  # the token each row feeds next
+        #: Decode steps run at each batch size (rows): how much batching actually happened.
+        self.steps_by_rows: collections.Counter[int] = collections.Counter()
         self._window, self._mixed = _sliding_window(engine.model.config)
         self._bool_mask = getattr(engine.model.config, "_attn_implementation", "sdpa") in (
             "sdpa",
@@ -256,6 +258,7 @@ class Scheduler:
             self._next.view(-1, 1), self._cache, prefill=False, position_ids=position_ids, attention_mask=mask
         )
         self._length += 1
+        self.steps_by_rows[len(self._rows)] += 1
         return logits
 
     def _mask(self, starts: torch.Tensor, length: int) -> Any:
