@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import os
 import struct
 import threading
@@ -41,6 +42,7 @@ from ..types.chat import (
     FIMCompletionResponse,
     FunctionCall,
     ToolCall,
+    ToolChoice,
     UsageInfo,
 )
 from ..types.embeddings import EmbeddingResponse, EmbeddingResponseData
@@ -295,11 +297,60 @@ class LocalBackend(Backend, AsyncBackend):
         tools = None
         if body.tools and body.tool_choice != "none":
             tools = [t.model_dump(mode="json", exclude_none=True, by_alias=True) for t in body.tools]
+        engine = self.engine
         try:
-            prompt = self.engine.encoder.encode_chat(messages, tools)
+            prompt = engine.encoder.encode_chat(messages, tools)
         except Exception as exc:  # mistral-common's own errors, templates' ValueErrors: all bad input
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
-        return prompt, _params(body, parse_tool_calls=tools is not None)
+        grammar, parse_tool_calls, banned = self._constraint(body, tools)
+        params = _params(body, parse_tool_calls=parse_tool_calls)
+        return prompt, dataclasses.replace(params, grammar=grammar, banned_tokens=banned)
+
+    def _constraint(
+        self, body: ChatCompletionRequest, tools: list[dict[str, Any]] | None
+    ) -> tuple[str | None, bool, tuple[int, ...]]:
+        """(grammar, parse tool calls, banned token ids) for the request's tool_choice and response_format."""
+        engine = self.engine
+        tool_tokens = engine.encoder.tool_call_tokens
+        choice = body.tool_choice
+        forced = tools is not None and (choice in ("any", "required") or isinstance(choice, ToolChoice))
+        fmt = body.response_format
+        json_mode = fmt is not None and fmt.type in ("json_object", "json_schema")
+        if not forced and not json_mode:
+            # "none" forbids tool calls outright: the model cannot even start one.
+            banned = (tool_tokens.tool_calls,) if choice == "none" and tool_tokens is not None else ()
+            return None, tools is not None, banned
+        from ._constraints import GrammarError, check_grammar, json_grammar, tool_call_grammar
+
+        field = "tool_choice" if forced else "response_format"
+        try:
+            if forced:
+                assert tools is not None
+                if isinstance(choice, ToolChoice):
+                    tools = [
+                        t for t in tools if (t.get("function") or {}).get("name") == choice.function.name
+                    ]
+                    if not tools:
+                        raise GrammarError(
+                            f"no tool named {choice.function.name!r} among the request's tools"
+                        )
+                grammar = tool_call_grammar(tools, tool_tokens, chat_template=tool_tokens is None)
+            else:
+                assert fmt is not None
+                schema = (
+                    fmt.json_schema.schema_definition
+                    if fmt.type == "json_schema" and fmt.json_schema
+                    else None
+                )
+                grammar = json_grammar(schema)
+            check_grammar(grammar, engine.llg_tokenizer)
+        except GrammarError as exc:
+            raise InvalidRequestError(
+                f"Invalid request: {field}: {exc}", errors=[(field, str(exc))]
+            ) from None
+        # With a JSON response format the answer is the JSON content: no tool call can start.
+        banned = (tool_tokens.tool_calls,) if not forced and tool_tokens is not None else ()
+        return grammar, forced, banned
 
     def _fim_prompt(self, body: FIMCompletionRequest) -> tuple[list[int], GenerationParams]:
         try:
@@ -369,13 +420,6 @@ def _reject_http_options(request: APIRequest[Any]) -> None:
 
 def _reject_unsupported_chat(body: ChatCompletionRequest) -> None:
     """Parameters the local engine cannot honour fail loudly rather than being ignored."""
-    if body.response_format is not None and body.response_format.type != "text":
-        raise UnsupportedParameterError(
-            "response_format",
-            f"{body.response_format.type!r} needs constrained decoding, which the local backend lacks",
-        )
-    if body.tool_choice not in ("auto", "none"):
-        raise UnsupportedParameterError("tool_choice", "the local backend cannot force a tool call")
     if not body.parallel_tool_calls:
         raise UnsupportedParameterError(
             "parallel_tool_calls", "the local backend cannot limit tool calls to one"

@@ -47,6 +47,12 @@ class Engine:
         # Computing logits for the last prompt position only saves a [prompt, vocab] matmul.
         self._keep_kwarg = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in params), None)
         self._scheduler: Scheduler | None = None
+        self._llg_tokenizer: Any = None
+        output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+        #: Rows of the logits: the model's (possibly padded) vocabulary.
+        self.vocab_size = (
+            int(output.weight.shape[0]) if output is not None else int(getattr(config, "vocab_size", 0))
+        )
         self._scheduler_lock = threading.Lock()
 
     @classmethod
@@ -58,6 +64,17 @@ class Engine:
         files = resolve_model_files(path)
         encoder = load_prompt_encoder(files, options.tokenizer)
         return cls(load_causal_lm(files, options), encoder, max_batch_size)
+
+    @property
+    def llg_tokenizer(self) -> Any:
+        """The llguidance tokenizer of constrained decoding (built on first use: about a second)."""
+        if self._llg_tokenizer is None:
+            with self._scheduler_lock:
+                if self._llg_tokenizer is None:
+                    from mistral_client.local._constraints import llg_tokenizer
+
+                    self._llg_tokenizer = llg_tokenizer(self.encoder, self.vocab_size)
+        return self._llg_tokenizer
 
     @property
     def scheduler(self) -> Scheduler:

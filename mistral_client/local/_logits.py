@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 import torch
 
+from mistral_client.local._constraints import RowConstraint
 from mistral_client.local._sampling import select_next_tokens
 from mistral_client.local._types import GenerationParams
 
@@ -19,16 +20,30 @@ class RowLogits:
     the EOS ids until that many tokens have been generated.
     """
 
-    __slots__ = ("active", "counts", "eos", "frequency", "generated", "min_tokens", "presence")
+    __slots__ = (
+        "active",
+        "banned",
+        "constraint",
+        "counts",
+        "eos",
+        "frequency",
+        "generated",
+        "min_tokens",
+        "presence",
+    )
 
-    def __init__(self, params: GenerationParams, eos_token_ids: frozenset[int]) -> None:
+    def __init__(
+        self, params: GenerationParams, eos_token_ids: frozenset[int], constraint: RowConstraint | None = None
+    ) -> None:
         self.presence = params.presence_penalty
         self.frequency = params.frequency_penalty
         self.min_tokens = params.min_tokens
+        self.banned = list(params.banned_tokens)
+        self.constraint = constraint
         self.eos = sorted(eos_token_ids)
         self.counts: torch.Tensor | None = None
         self.generated = 0
-        self.active = bool(self.presence or self.frequency or self.min_tokens)
+        self.active = bool(self.presence or self.frequency or self.min_tokens or self.banned or constraint)
 
     def apply(self, scores: torch.Tensor) -> None:
         """Adjust one row of logits (shape ``[vocab]``) in place."""
@@ -38,13 +53,23 @@ class RowLogits:
             scores -= self.counts * self.frequency + (self.counts > 0).to(scores.dtype) * self.presence
         if self.generated < self.min_tokens and self.eos:
             scores[self.eos] = float("-inf")
+        if self.banned:
+            scores[self.banned] = float("-inf")
+        if self.constraint is not None:
+            self.constraint.apply(scores)
 
     def observe(self, token: int) -> None:
         """Record the token chosen for this row."""
         self.generated += 1
+        if self.constraint is not None:
+            self.constraint.consume(token)
         if self.counts is not None:
             self.counts[token] += 1
-        elif self.active and not (self.presence or self.frequency) and self.generated >= self.min_tokens:
+        elif (
+            self.active
+            and not (self.presence or self.frequency or self.banned or self.constraint)
+            and self.generated >= self.min_tokens
+        ):
             self.active = False  # nothing left to do for this row
 
 

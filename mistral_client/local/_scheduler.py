@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 
 from mistral_client.local._completion import CompletionState
+from mistral_client.local._constraints import RowConstraint
 from mistral_client.local._logits import RowLogits, select_tokens
 from mistral_client.local._types import FinishReason, GenerationEvent, GenerationParams
 
@@ -225,8 +226,18 @@ class Scheduler:
         prompt_len = len(request.prompt)
         length = max(self._length, prompt_len)
         eos = self.engine.eos_token_ids
+        grammar = request.params.grammar
+        tokenizer = self.engine.llg_tokenizer if grammar is not None else None
         new_rows = [
-            _Row(request, state, RowLogits(request.params, eos), length - prompt_len)
+            _Row(
+                request,
+                state,
+                # One matcher per row: the n completions of a request diverge.
+                RowLogits(
+                    request.params, eos, RowConstraint(tokenizer, grammar) if grammar is not None else None
+                ),
+                length - prompt_len,
+            )
             for state in request.rows
         ]
         if not self._rows:

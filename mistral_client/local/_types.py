@@ -45,6 +45,10 @@ class GenerationParams:
     frequency_penalty: float = 0.0
     #: EOS is not allowed before this many tokens.
     min_tokens: int = 0
+    #: An llguidance grammar every completion must follow (JSON modes, forced tool calls).
+    grammar: str | None = None
+    #: Token ids never generated (e.g. the tool-call token when tool calls are forbidden).
+    banned_tokens: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_tokens is not None and self.max_tokens < 1:

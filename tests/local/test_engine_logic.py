@@ -211,6 +211,19 @@ def test_tool_call_parsing_can_be_disabled() -> None:
     assert (c.text, c.finish_reason) == (payload, "stop")
 
 
+def test_banned_tool_call_token_is_never_generated() -> None:
+    # tool_choice="none": the model wants to call a tool, the ban leaves it its next-best token.
+    engine, _ = make_engine([TOOL_CALLS, *chars("ab")])
+    (c,) = engine.complete(PROMPT, greedy(max_tokens=3, banned_tokens=(TOOL_CALLS,))).completions
+    assert TOOL_CALLS not in c.token_ids and c.tool_calls == ()
+
+
+def test_min_tokens_holds_eos_back() -> None:
+    engine, _ = make_engine(chars("a"))
+    (c,) = engine.complete(PROMPT, greedy(min_tokens=4, max_tokens=6)).completions
+    assert c.completion_tokens >= 4 and c.token_ids[:1] == chars("a")
+
+
 def test_n_completions_finish_independently() -> None:
     engine, model = make_engine(chars("a"), chars("abcdef"), chars("abc"))
     result = engine.complete(PROMPT, greedy(n=3))
