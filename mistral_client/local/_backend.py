@@ -48,6 +48,7 @@ from ..types.chat import (
 from ..types.embeddings import EmbeddingResponse, EmbeddingResponseData
 from ..types.models import BaseModelCard, DeleteModelResponse, ModelCapabilities, ModelList
 from ..types.requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
+from ._errors import LocalModelError
 from ._types import GenerationEvent, GenerationParams, GenerationResult, collect
 from ._types import ToolCall as EngineToolCall
 
@@ -116,7 +117,10 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._engine is None:
                     from ._engine import Engine
 
-                    self._engine = Engine.load(self.path, self._options(), max_batch_size=self.max_batch_size)
+                    with _load_errors(self.path):
+                        self._engine = Engine.load(
+                            self.path, self._options(), max_batch_size=self.max_batch_size
+                        )
         return self._engine
 
     @property
@@ -127,9 +131,10 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._embedder is None:
                     from ._embeddings import EmbeddingModel
 
-                    self._embedder = EmbeddingModel.load(
-                        self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
-                    )
+                    with _load_errors(self.path):
+                        self._embedder = EmbeddingModel.load(
+                            self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
+                        )
         return self._embedder
 
     # --- the sync seam ------------------------------------------------------------------------
@@ -230,9 +235,10 @@ class LocalBackend(Backend, AsyncBackend):
         if body.output_dtype != "float":
             raise UnsupportedParameterError("output_dtype", "the local backend returns float embeddings only")
         texts = [body.input] if isinstance(body.input, str) else list(body.input)
+        embedder = self.embedder  # load failures are LocalModelError, not a bad request
         try:
             with self._step_lock:
-                result = self.embedder.embed(texts, output_dimension=body.output_dimension)
+                result = embedder.embed(texts, output_dimension=body.output_dimension)
         except ValueError as exc:
             raise InvalidRequestError(
                 f"Invalid request: {exc}", errors=[("output_dimension", str(exc))]
@@ -386,6 +392,17 @@ class LocalBackend(Backend, AsyncBackend):
             raise UnsupportedParameterError(request.operation, "not a streaming endpoint")
         model = cast(Any, request.body).model
         return _chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
+
+
+@contextlib.contextmanager
+def _load_errors(path: Path) -> Iterator[None]:
+    """Any failure to load the weights or tokenizer becomes a :class:`LocalModelError` naming the path."""
+    try:
+        yield
+    except LocalModelError:
+        raise
+    except Exception as exc:
+        raise LocalModelError(path, f"{type(exc).__name__}: {exc}") from exc
 
 
 class _Failure:
