@@ -82,6 +82,7 @@ class LocalBackend(Backend, AsyncBackend):
         num_threads: int | None = None,
         model_name: str | None = None,
         max_batch_size: int = 8,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be at least 1")
@@ -92,6 +93,7 @@ class LocalBackend(Backend, AsyncBackend):
         self.dtype = dtype
         self.num_threads = num_threads
         self.max_batch_size = max_batch_size
+        self.cache_dir = None if cache_dir is None else str(cache_dir)
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
         self._embedder: Any = None
@@ -107,7 +109,9 @@ class LocalBackend(Backend, AsyncBackend):
     def _options(self) -> Any:
         from ._loader import LoadOptions
 
-        return LoadOptions(device=self.device, dtype=self.dtype, num_threads=self.num_threads)
+        return LoadOptions(
+            device=self.device, dtype=self.dtype, num_threads=self.num_threads, cache_dir=self.cache_dir
+        )
 
     @property
     def engine(self) -> Any:

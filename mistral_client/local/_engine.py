@@ -10,8 +10,8 @@ from typing import Any
 
 import torch
 
-from mistral_client.local._loader import LoadOptions, load_causal_lm
-from mistral_client.local._model_files import resolve_model_files
+from mistral_client.local._loader import LoadOptions, load_causal_lm, resolve_device, resolve_dtype
+from mistral_client.local._model_files import ModelFiles, resolve_model_files
 from mistral_client.local._scheduler import Scheduler
 from mistral_client.local._tokenizer import PromptEncoder, load_prompt_encoder
 from mistral_client.local._types import (
@@ -62,8 +62,24 @@ class Engine:
         """Load a Hugging Face model directory, or a ``.gguf`` file (or a directory holding one)."""
         options = options or LoadOptions()
         files = resolve_model_files(path)
+        entry = None
+        if files.gguf_file is not None:
+            from mistral_client.local import _gguf_cache
+
+            root = _gguf_cache.cache_root(options.cache_dir)
+            if root is not None:
+                dtype = str(resolve_dtype(options.dtype, resolve_device(options.device)))
+                entry = _gguf_cache.entry_for(root, files.directory / files.gguf_file, dtype)
+                if _gguf_cache.is_complete(entry):
+                    # A cache hit: an ordinary Hugging Face directory, no de-quantization.
+                    files, entry = ModelFiles(entry, None, files.mistral_tokenizer), None
         encoder = load_prompt_encoder(files, options.tokenizer)
-        return cls(load_causal_lm(files, options), encoder, max_batch_size)
+        model = load_causal_lm(files, options)
+        if entry is not None:
+            from mistral_client.local import _gguf_cache
+
+            _gguf_cache.store(entry, model, getattr(encoder, "_tok", None))
+        return cls(model, encoder, max_batch_size)
 
     @property
     def llg_tokenizer(self) -> Any:
