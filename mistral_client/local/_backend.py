@@ -128,6 +128,12 @@ class LocalBackend(Backend, AsyncBackend):
         return self._engine
 
     @property
+    def tokenizer(self) -> Any:
+        """The chat model's :class:`~mistral_client.local.PromptEncoder`: ``encode_chat``,
+        ``count_tokens``, ``decode`` (loads the model on first use)."""
+        return self.engine.encoder
+
+    @property
     def embedder(self) -> Any:
         """The embedding model (loaded on first use)."""
         if self._embedder is None:
