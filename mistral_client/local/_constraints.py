@@ -23,6 +23,8 @@ from mistral_client.local._tool_calls import ToolCallTokens
 #: Bounded whitespace: JSON separators are fixed strings, nothing else is free.
 JSON_OPTIONS: Any = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
 _SHIFTS = torch.arange(32, dtype=torch.int32)
+#: A forced tool call allows parallel calls, up to this many: a weak model cannot loop on new calls.
+MAX_FORCED_CALLS = 4
 
 
 class GrammarError(ValueError):
@@ -56,16 +58,25 @@ def tool_call_grammar(
         calls = " | ".join(
             f"{json.dumps(f['name'])} <[{tokens.args}]> %json {_json(_parameters(f))}" for f in functions
         )
-        return _lark(f"start: (<[{tokens.tool_calls}]> call)+\ncall: {calls}\n")
+        return _lark(f"start: {_up_to(f'<[{tokens.tool_calls}]> call')}\ncall: {calls}\n")
     call_schema = {"anyOf": [_call_schema(f) for f in functions]}
     if tokens is not None:
-        array = {"type": "array", "items": call_schema, "minItems": 1}
+        array = {"type": "array", "items": call_schema, "minItems": 1, "maxItems": MAX_FORCED_CALLS}
         return _lark(f"start: <[{tokens.tool_calls}]> %json {_json(array)}\n")
     if chat_template:
         return _lark(
-            f'start: call+\ncall: "<tool_call>\\n" %json {_json(call_schema)} "\\n</tool_call>\\n"?\n'
+            f"start: {_up_to('call')}\n"
+            f'call: "<tool_call>\\n" %json {_json(call_schema)} "\\n</tool_call>" "\\n"?\n'
         )
     raise GrammarError("this model's tokenizer has no tool-call format to force")
+
+
+def _up_to(item: str) -> str:
+    """``item`` one to :data:`MAX_FORCED_CALLS` times, in lark."""
+    rule = item
+    for _ in range(MAX_FORCED_CALLS - 1):
+        rule = f"{item} ({rule})?"
+    return rule
 
 
 def _lark(text: str) -> str:

@@ -10,6 +10,7 @@ finishes or is cancelled; the others are not disturbed.
 
 from __future__ import annotations
 
+import atexit
 import collections
 import queue
 import threading
@@ -74,6 +75,7 @@ class Scheduler:
         self._cond = threading.Condition()
         self._pending: collections.deque[_Request] = collections.deque()
         self._thread: threading.Thread | None = None
+        self._closing = False
         # Batch state, touched only by the scheduler thread.
         self._rows: list[_Row] = []
         self._cache: Any = None
@@ -116,6 +118,7 @@ class Scheduler:
                     target=self._loop, name="mistral-local-scheduler", daemon=True
                 )
                 self._thread.start()
+                atexit.register(self._stop)
             self._cond.notify()
         try:
             while True:
@@ -144,8 +147,9 @@ class Scheduler:
         encoder = self.engine.encoder
         tool_tokens = encoder.tool_call_tokens if params.parse_tool_calls else None
         rng = random.Random(params.random_seed)
+        parse_tagged = params.parse_tool_calls and encoder.parses_tagged_tool_calls
         states = [
-            CompletionState(i, encoder, params.stop, tool_tokens, len(prompt), rng, budget)
+            CompletionState(i, encoder, params.stop, tool_tokens, len(prompt), rng, budget, parse_tagged)
             for i in range(params.n)
         ]
         generator = torch.Generator(device=self.engine.device)
@@ -157,11 +161,21 @@ class Scheduler:
 
     # --- the scheduler thread ---------------------------------------------------------------------
 
+    def _stop(self) -> None:
+        """At interpreter exit: let the thread leave torch before the runtime is torn down."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
     def _loop(self) -> None:
         while True:
             with self._cond:
-                while not self._pending and not self._rows:
+                while not self._pending and not self._rows and not self._closing:
                     self._cond.wait()
+                if self._closing:
+                    return
                 admitted = self._admit()
             try:
                 with torch.inference_mode():
