@@ -71,6 +71,8 @@ class LocalBackend(Backend, AsyncBackend):
     ``"float32"``, ``"bfloat16"`` or ``"float16"``; ``num_threads`` sets torch's CPU threads.
     The weights load on first use of what needs them: a chat model for chat and FIM, a
     sentence-embedding model for embeddings. ``model_name`` is what ``models.list()`` reports.
+    Concurrent requests (threads, asyncio or trio tasks) are decoded together, up to
+    ``max_batch_size`` completions at a time. ``cache_dir`` holds de-quantized GGUF weights.
     """
 
     def __init__(
