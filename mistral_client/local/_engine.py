@@ -49,6 +49,8 @@ class Engine:
         self._scheduler: Scheduler | None = None
         self._llg_tokenizer: Any = None
         output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
+        if self.device.type == "cpu":
+            _transpose_output_projection(output)
         #: Rows of the logits: the model's (possibly padded) vocabulary.
         self.vocab_size = (
             int(output.weight.shape[0]) if output is not None else int(getattr(config, "vocab_size", 0))
@@ -170,6 +172,24 @@ class Engine:
         if room is None:
             raise ValueError("max_tokens is required: the model config declares no context length")
         return room, "model_length"
+
+
+def _transpose_output_projection(layer: Any) -> None:
+    """Compute the vocabulary projection as ``W @ x.T`` on CPU.
+
+    For 2 or 3 rows, CPU BLAS picks a slow kernel for ``x @ W.T`` with a large vocabulary: 36-55 ms
+    against 7-12 ms for the transposed product on SmolLM2-135M (49,152 x 576), which erased the gain
+    of batching two requests. One row gives the same bits either way.
+    """
+    if not isinstance(layer, torch.nn.Linear) or layer.bias is not None:
+        return
+    weight = layer.weight
+
+    def forward(hidden: torch.Tensor) -> torch.Tensor:
+        rows = hidden.reshape(-1, hidden.shape[-1])
+        return (weight @ rows.mT).mT.reshape(*hidden.shape[:-1], weight.shape[0])
+
+    layer.forward = forward
 
 
 def _config_eos_ids(model: Any) -> frozenset[int]:
