@@ -213,11 +213,12 @@ class Scheduler:
                 request.out.put(_END)
                 continue
             try:
+                row_logits = self._row_logits(request)
                 cache, prompt_logits = self._prefill(request)
             except Exception as exc:  # this request's failure only
                 request.out.put(exc)
                 continue
-            self._merge(request, cache)
+            self._merge(request, cache, row_logits)
             logits = prompt_logits if logits is None else torch.cat([logits, prompt_logits])
         if logits is None:
             return
@@ -236,23 +237,21 @@ class Scheduler:
             logits = logits.expand(n, -1)
         return cache, logits
 
-    def _merge(self, request: _Request, cache: Any) -> None:
-        prompt_len = len(request.prompt)
-        length = max(self._length, prompt_len)
+    def _row_logits(self, request: _Request) -> list[RowLogits]:
         eos = self.engine.eos_token_ids
         grammar = request.params.grammar
-        tokenizer = self.engine.llg_tokenizer if grammar is not None else None
+        if grammar is None:
+            return [RowLogits(request.params, eos) for _ in request.rows]
+        tokenizer = self.engine.llg_tokenizer
+        # One matcher per row: the n completions of a request diverge.
+        return [RowLogits(request.params, eos, RowConstraint(tokenizer, grammar)) for _ in request.rows]
+
+    def _merge(self, request: _Request, cache: Any, row_logits: list[RowLogits]) -> None:
+        prompt_len = len(request.prompt)
+        length = max(self._length, prompt_len)
         new_rows = [
-            _Row(
-                request,
-                state,
-                # One matcher per row: the n completions of a request diverge.
-                RowLogits(
-                    request.params, eos, RowConstraint(tokenizer, grammar) if grammar is not None else None
-                ),
-                length - prompt_len,
-            )
-            for state in request.rows
+            _Row(request, state, logits, length - prompt_len)
+            for state, logits in zip(request.rows, row_logits, strict=True)
         ]
         if not self._rows:
             self._cache, self._length, self._rows = cache, prompt_len, new_rows

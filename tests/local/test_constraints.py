@@ -203,3 +203,13 @@ def test_penalties_match_a_reference_computation(tiny_engine: Any) -> None:
         .token_ids
     )
     assert len(set(got)) > len(set(plain))  # the penalties did change the output: fewer repeats
+
+
+def test_a_grammar_that_fails_in_the_scheduler_fails_only_its_request(tiny_engine: Any) -> None:
+    from mistral_client.local._constraints import GrammarError
+
+    prompt = tiny_engine.encoder.encode_chat(MESSAGES)
+    with pytest.raises(GrammarError):
+        tiny_engine.complete(prompt, GenerationParams(max_tokens=5, temperature=0, grammar="start: ("))
+    (c,) = tiny_engine.complete(prompt, GenerationParams(max_tokens=5, temperature=0)).completions
+    assert c.completion_tokens == 5
