@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import dataclasses
 import os
 import struct
 import threading
@@ -41,11 +42,13 @@ from ..types.chat import (
     FIMCompletionResponse,
     FunctionCall,
     ToolCall,
+    ToolChoice,
     UsageInfo,
 )
 from ..types.embeddings import EmbeddingResponse, EmbeddingResponseData
 from ..types.models import BaseModelCard, DeleteModelResponse, ModelCapabilities, ModelList
 from ..types.requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
+from ._errors import LocalModelError
 from ._types import GenerationEvent, GenerationParams, GenerationResult, collect
 from ._types import ToolCall as EngineToolCall
 
@@ -68,6 +71,8 @@ class LocalBackend(Backend, AsyncBackend):
     ``"float32"``, ``"bfloat16"`` or ``"float16"``; ``num_threads`` sets torch's CPU threads.
     The weights load on first use of what needs them: a chat model for chat and FIM, a
     sentence-embedding model for embeddings. ``model_name`` is what ``models.list()`` reports.
+    Concurrent requests (threads, asyncio or trio tasks) are decoded together, up to
+    ``max_batch_size`` completions at a time. ``cache_dir`` holds de-quantized GGUF weights.
     """
 
     def __init__(
@@ -78,18 +83,24 @@ class LocalBackend(Backend, AsyncBackend):
         dtype: str | None = None,
         num_threads: int | None = None,
         model_name: str | None = None,
+        max_batch_size: int = 8,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
+        if max_batch_size < 1:
+            raise ValueError("max_batch_size must be at least 1")
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"LocalBackend: no model at {self.path}")
         self.device = device
         self.dtype = dtype
         self.num_threads = num_threads
+        self.max_batch_size = max_batch_size
+        self.cache_dir = None if cache_dir is None else str(cache_dir)
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
         self._embedder: Any = None
         self._load_lock = threading.Lock()
-        # One forward pass at a time: concurrent requests interleave token by token.
+        # Embedding batches run one at a time; generation is batched by the engine's scheduler.
         self._step_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -100,7 +111,9 @@ class LocalBackend(Backend, AsyncBackend):
     def _options(self) -> Any:
         from ._loader import LoadOptions
 
-        return LoadOptions(device=self.device, dtype=self.dtype, num_threads=self.num_threads)
+        return LoadOptions(
+            device=self.device, dtype=self.dtype, num_threads=self.num_threads, cache_dir=self.cache_dir
+        )
 
     @property
     def engine(self) -> Any:
@@ -110,8 +123,17 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._engine is None:
                     from ._engine import Engine
 
-                    self._engine = Engine.load(self.path, self._options())
+                    with _load_errors(self.path):
+                        self._engine = Engine.load(
+                            self.path, self._options(), max_batch_size=self.max_batch_size
+                        )
         return self._engine
+
+    @property
+    def tokenizer(self) -> Any:
+        """The chat model's :class:`~mistral_client.local.PromptEncoder`: ``encode_chat``,
+        ``count_tokens``, ``decode`` (loads the model on first use)."""
+        return self.engine.encoder
 
     @property
     def embedder(self) -> Any:
@@ -121,9 +143,10 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._embedder is None:
                     from ._embeddings import EmbeddingModel
 
-                    self._embedder = EmbeddingModel.load(
-                        self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
-                    )
+                    with _load_errors(self.path):
+                        self._embedder = EmbeddingModel.load(
+                            self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
+                        )
         return self._embedder
 
     # --- the sync seam ------------------------------------------------------------------------
@@ -224,9 +247,10 @@ class LocalBackend(Backend, AsyncBackend):
         if body.output_dtype != "float":
             raise UnsupportedParameterError("output_dtype", "the local backend returns float embeddings only")
         texts = [body.input] if isinstance(body.input, str) else list(body.input)
+        embedder = self.embedder  # load failures are LocalModelError, not a bad request
         try:
             with self._step_lock:
-                result = self.embedder.embed(texts, output_dimension=body.output_dimension)
+                result = embedder.embed(texts, output_dimension=body.output_dimension)
         except ValueError as exc:
             raise InvalidRequestError(
                 f"Invalid request: {exc}", errors=[("output_dimension", str(exc))]
@@ -291,17 +315,62 @@ class LocalBackend(Backend, AsyncBackend):
         tools = None
         if body.tools and body.tool_choice != "none":
             tools = [t.model_dump(mode="json", exclude_none=True, by_alias=True) for t in body.tools]
+        engine = self.engine
         try:
-            prompt = self.engine.encoder.encode_chat(messages, tools)
+            prompt = engine.encoder.encode_chat(messages, tools)
         except Exception as exc:  # mistral-common's own errors, templates' ValueErrors: all bad input
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
-        return prompt, _params(body, parse_tool_calls=tools is not None)
+        grammar, parse_tool_calls, banned = self._constraint(body, tools)
+        params = _params(body, parse_tool_calls=parse_tool_calls)
+        return prompt, dataclasses.replace(params, grammar=grammar, banned_tokens=banned)
+
+    def _constraint(
+        self, body: ChatCompletionRequest, tools: list[dict[str, Any]] | None
+    ) -> tuple[str | None, bool, tuple[int, ...]]:
+        """(grammar, parse tool calls, banned token ids) for the request's tool_choice and response_format."""
+        engine = self.engine
+        tool_tokens = engine.encoder.tool_call_tokens
+        choice = body.tool_choice
+        forced = tools is not None and (choice in ("any", "required") or isinstance(choice, ToolChoice))
+        fmt = body.response_format
+        json_mode = fmt is not None and fmt.type in ("json_object", "json_schema")
+        if not forced and not json_mode:
+            # "none" forbids tool calls outright: the model cannot even start one.
+            banned = (tool_tokens.tool_calls,) if choice == "none" and tool_tokens is not None else ()
+            return None, tools is not None, banned
+        from ._constraints import GrammarError, check_grammar, json_grammar, tool_call_grammar
+
+        field = "tool_choice" if forced else "response_format"
+        try:
+            if forced:
+                assert tools is not None
+                if isinstance(choice, ToolChoice):
+                    tools = [
+                        t for t in tools if (t.get("function") or {}).get("name") == choice.function.name
+                    ]
+                    if not tools:
+                        raise GrammarError(
+                            f"no tool named {choice.function.name!r} among the request's tools"
+                        )
+                grammar = tool_call_grammar(tools, tool_tokens, chat_template=tool_tokens is None)
+            else:
+                assert fmt is not None
+                schema = (
+                    fmt.json_schema.schema_definition
+                    if fmt.type == "json_schema" and fmt.json_schema
+                    else None
+                )
+                grammar = json_grammar(schema)
+            check_grammar(grammar, engine.llg_tokenizer)
+        except GrammarError as exc:
+            raise InvalidRequestError(
+                f"Invalid request: {field}: {exc}", errors=[(field, str(exc))]
+            ) from None
+        # With a JSON response format the answer is the JSON content: no tool call can start.
+        banned = (tool_tokens.tool_calls,) if not forced and tool_tokens is not None else ()
+        return grammar, forced, banned
 
     def _fim_prompt(self, body: FIMCompletionRequest) -> tuple[list[int], GenerationParams]:
-        if body.min_tokens:
-            raise UnsupportedParameterError(
-                "min_tokens", "the local backend cannot force a minimum length yet"
-            )
         try:
             prompt = self.engine.encoder.encode_fim(body.prompt, body.suffix)
         except ValueError as exc:  # FIM needs a Mistral tokenizer with FIM control tokens
@@ -314,18 +383,10 @@ class LocalBackend(Backend, AsyncBackend):
         # Not a generator itself: an empty or too long prompt must fail here, before a stream
         # has sent anything.
         try:
-            generator = self.engine.generate(prompt, params, cancel)
+            generator: Iterator[GenerationEvent] = self.engine.generate(prompt, params, cancel)
         except ValueError as exc:
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
-        return self._locked_steps(generator)
-
-    def _locked_steps(self, generator: Iterator[GenerationEvent]) -> Iterator[GenerationEvent]:
-        while True:
-            with self._step_lock:
-                event = next(generator, None)
-            if event is None:
-                return
-            yield event
+        return generator
 
     def _generate(
         self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
@@ -343,6 +404,17 @@ class LocalBackend(Backend, AsyncBackend):
             raise UnsupportedParameterError(request.operation, "not a streaming endpoint")
         model = cast(Any, request.body).model
         return _chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
+
+
+@contextlib.contextmanager
+def _load_errors(path: Path) -> Iterator[None]:
+    """Any failure to load the weights or tokenizer becomes a :class:`LocalModelError` naming the path."""
+    try:
+        yield
+    except LocalModelError:
+        raise
+    except Exception as exc:
+        raise LocalModelError(path, f"{type(exc).__name__}: {exc}") from exc
 
 
 class _Failure:
@@ -377,20 +449,10 @@ def _reject_http_options(request: APIRequest[Any]) -> None:
 
 def _reject_unsupported_chat(body: ChatCompletionRequest) -> None:
     """Parameters the local engine cannot honour fail loudly rather than being ignored."""
-    if body.response_format is not None and body.response_format.type != "text":
-        raise UnsupportedParameterError(
-            "response_format",
-            f"{body.response_format.type!r} needs constrained decoding, which the local backend lacks",
-        )
-    if body.tool_choice not in ("auto", "none"):
-        raise UnsupportedParameterError("tool_choice", "the local backend cannot force a tool call")
     if not body.parallel_tool_calls:
         raise UnsupportedParameterError(
             "parallel_tool_calls", "the local backend cannot limit tool calls to one"
         )
-    for name in ("presence_penalty", "frequency_penalty"):
-        if getattr(body, name):
-            raise UnsupportedParameterError(name, "repetition penalties are not implemented locally")
     for name in ("guardrails", "reasoning_effort", "prompt_mode"):
         if getattr(body, name) is not None:
             raise UnsupportedParameterError(name, "not available on the local backend")
@@ -419,6 +481,9 @@ def _params(
         random_seed=body.random_seed,
         n=getattr(body, "n", None) or 1,
         parse_tool_calls=parse_tool_calls,
+        presence_penalty=getattr(body, "presence_penalty", None) or 0.0,
+        frequency_penalty=getattr(body, "frequency_penalty", None) or 0.0,
+        min_tokens=getattr(body, "min_tokens", None) or 0,
     )
 
 
