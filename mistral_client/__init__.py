@@ -45,7 +45,8 @@ from ._tracing import configure_tracing
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._batch_run import AsyncBatchRunHandle, BatchItemError, BatchRunHandle, BatchRunItem, BatchRunResult
+    from ._batch_results import BatchItemError, BatchRunItem, BatchRunResult
+    from ._batch_run import AsyncBatchRunHandle, BatchRunHandle
     from ._bulk import EmbeddingBatchResult
     from ._schema import json_schema
     from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
@@ -69,10 +70,10 @@ _LAZY = {
     "TokenCount": ".types.tokens",
     "EmbeddingBatchResult": "._bulk",
     "AsyncBatchRunHandle": "._batch_run",
-    "BatchItemError": "._batch_run",
+    "BatchItemError": "._batch_results",
     "BatchRunHandle": "._batch_run",
-    "BatchRunItem": "._batch_run",
-    "BatchRunResult": "._batch_run",
+    "BatchRunItem": "._batch_results",
+    "BatchRunResult": "._batch_results",
 }
 
 

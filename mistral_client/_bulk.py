@@ -7,6 +7,7 @@ Sync (worker threads) and async (tasks) share everything but the waiting: the ba
 
 from __future__ import annotations
 
+import contextvars
 import dataclasses
 import threading
 import time
@@ -15,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from . import _tracing
 from ._backend import APIRequest
 from ._bulk_errors import EmbeddingBatchError
 from ._exceptions import (
@@ -254,8 +256,8 @@ class _Run:
             logger.warning("create_many: a batch failed (%s); finishing the batches in flight", error)
 
     def result(self) -> EmbeddingBatchResult:
-        self.progress.close()
         if self.error is not None:
+            self.progress.close()
             known = self.total if self.total is not None else self.read[0]
             failed = [i for i in range(known) if i not in self.completed]
             raise EmbeddingBatchError(
@@ -265,7 +267,9 @@ class _Run:
                 failed_indices=failed,
             ) from self.error
         count = len(self.completed)
+        # The total is known now even for a generator: the bar shows it before it closes.
         self.progress.update(count, total=count, tokens=self.total_tokens)
+        self.progress.close()
         from .types.chat import UsageInfo
 
         usage = UsageInfo(
@@ -326,7 +330,7 @@ def create_many(
             if pause:
                 time.sleep(pause)
             try:
-                return backend.handle_request(request).parse()
+                return _tracing.handle_request(backend, request).parse()  # a span per request, as any call
             except MistralError as exc:
                 attempt += 1
                 if not run.backoff.should_retry(attempt, run.max_retries, exc):
@@ -344,7 +348,8 @@ def create_many(
                 batch = run.next_batch()
                 if batch is None:
                     break
-                pending[executor.submit(embed, batch)] = batch
+                # In the caller's context: each request's span is a child of the caller's current span.
+                pending[executor.submit(contextvars.copy_context().run, embed, batch)] = batch
             if not pending:
                 break
             finished, _ = wait(pending, return_when=FIRST_COMPLETED)
@@ -402,7 +407,7 @@ async def async_create_many(
                 if pause:
                     await anyio.sleep(pause)
                 try:
-                    response = (await backend.handle_async_request(request)).parse()
+                    response = (await _tracing.handle_async_request(backend, request)).parse()
                     run.record(batch, response)
                     return
                 except MistralError as exc:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ._exceptions import MistralError
 
 if TYPE_CHECKING:
-    from ._batch_run import BatchRunItem
+    from ._batch_results import BatchRunItem
     from .types.batch import BatchJob
 
 

@@ -56,11 +56,13 @@ def _validated(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]] | None]:
     """The messages and tools as the API would get them, checked against its schema first."""
     from ._requests import validate
+    from ._tools import FunctionTool
     from .types.requests import ChatCompletionRequest
 
     fields: dict[str, Any] = {"model": model, "messages": messages}
     if tools is not None:
-        fields["tools"] = tools
+        # As in chat.complete: a @tool function counts as the definition it is sent as.
+        fields["tools"] = [item.definition if isinstance(item, FunctionTool) else item for item in tools]
     body = validate(ChatCompletionRequest, fields)
     wire = [m.model_dump(mode="json", exclude_none=True, context=REQUEST_CONTEXT) for m in body.messages]
     wire_tools = None

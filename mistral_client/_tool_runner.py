@@ -53,6 +53,8 @@ class _RunnerState:
         self.messages: list[Any] = list(params.pop("messages"))
         self.max_iterations = _positive("max_iterations", max_iterations)
         self.functions = {item.name: item for item in tools if isinstance(item, FunctionTool)}
+        #: Tools given as definitions (dicts, models): the model may call them, the runner cannot.
+        self.definitions = {name for name in map(_definition_name, tools) if name} - set(self.functions)
         self.output = output
         self.params = {**params, "tools": list(tools)}
         if output is not None:
@@ -103,6 +105,11 @@ class _RunnerState:
         function = self.functions.get(name)
         if function is None:
             available = ", ".join(sorted(self.functions)) or "none"
+            if name in self.definitions:
+                return (
+                    f"error: tool {name!r} was given as a definition only, with no function to run it; "
+                    f"tools that can run: {available}"
+                )
             return f"error: unknown tool {name!r}; available tools: {available}"
         try:
             args, kwargs = function.validate_arguments(call.function.arguments)
@@ -115,6 +122,13 @@ class _RunnerState:
         for call, text in zip(self.pending, results, strict=True):
             self.messages.append(ToolMessage(content=text, tool_call_id=call.id, name=call.function.name))
         self.pending = []
+
+
+def _definition_name(item: Any) -> str | None:
+    """The function name of a tool given as a dict or a ``Tool`` model (``None`` for others)."""
+    function = item.get("function") if isinstance(item, Mapping) else getattr(item, "function", None)
+    name = function.get("name") if isinstance(function, Mapping) else getattr(function, "name", None)
+    return name if isinstance(name, str) else None
 
 
 def _error_text(exc: Exception) -> str:

@@ -125,7 +125,8 @@ class FunctionTool(Generic[P, R]):
     def run(self, arguments: str | bytes | Mapping[str, Any]) -> str:
         """Validate ``arguments``, call the function, and return its result as tool-message text.
 
-        An async function is run to completion in a new event loop (the async runner awaits it instead).
+        An async function is run to completion in a new event loop (in a thread of its own when this
+        thread already runs one); the async runner awaits it instead.
         """
         return self._invoke(*self.validate_arguments(arguments))
 
@@ -137,7 +138,16 @@ class FunctionTool(Generic[P, R]):
         if self._is_async:
             import anyio
 
-            return tool_result_text(anyio.run(functools.partial(_await, self._fn, args, kwargs)))
+            run = functools.partial(anyio.run, functools.partial(_await, self._fn, args, kwargs))
+            if not _event_loop_running():
+                return tool_result_text(run())
+            # A sync call made while this thread runs an event loop (a notebook cell, a sync client
+            # used from async code): the new loop gets a thread of its own (and a fresh context, in
+            # which no event loop is marked as running).
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(1, thread_name_prefix="tool") as pool:
+                return tool_result_text(pool.submit(run).result())
         return tool_result_text(self._fn(*args, **kwargs))
 
     async def _ainvoke(self, args: list[Any], kwargs: dict[str, Any]) -> str:
@@ -147,6 +157,26 @@ class FunctionTool(Generic[P, R]):
 
         # A sync function runs in a worker thread, so the event loop (and other tools) keep going.
         return tool_result_text(await anyio.to_thread.run_sync(functools.partial(self._fn, *args, **kwargs)))
+
+
+def _event_loop_running() -> bool:
+    """Whether this thread is running an asyncio or trio event loop."""
+    import asyncio
+    import sys
+
+    try:
+        asyncio.get_running_loop()
+        return True
+    except RuntimeError:
+        pass
+    trio = sys.modules.get("trio")
+    if trio is not None:
+        try:
+            trio.lowlevel.current_trio_token()
+            return True
+        except RuntimeError:
+            pass
+    return False
 
 
 async def _await(fn: Callable[..., Any], args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -210,8 +240,10 @@ def _arguments_model(
     """A pydantic model of the function's parameters, the names to pass positionally, and whether
     the function is a method defined in a class body (its ``self`` left out of the model)."""
     signature = inspect.signature(fn)
+    # A callable object's annotations are its ``__call__``'s (get_type_hints refuses an instance).
+    annotated = target if inspect.isroutine(target) or isinstance(target, type) else type(target).__call__
     try:
-        hints = typing.get_type_hints(target, include_extras=True)
+        hints = typing.get_type_hints(annotated, include_extras=True)
     except Exception:  # an unresolvable forward reference: fall back to the raw annotations
         hints = {}
     parameters = list(signature.parameters.values())
@@ -225,6 +257,10 @@ def _arguments_model(
     if is_method:
         # A method decorated in its class body: ``self`` is bound on access, never sent by the model.
         parameters = parameters[1:]
+    if isinstance(fn, functools.partial) and fn.keywords:
+        # What the partial binds by keyword (a client, a key...) is the caller's, not the model's:
+        # neither in the schema (nor its value sent as a default) nor overridable by the model.
+        parameters = [param for param in parameters if param.name not in fn.keywords]
     fields: dict[str, Any] = {}
     positional: list[str] = []
     for param in parameters:

@@ -172,6 +172,13 @@ def test_progress_bar_draws_with_tqdm(serve: Serve, monkeypatch: pytest.MonkeyPa
     with client_for(server) as client:
         client.embeddings.create_many(model="mistral-embed", inputs=texts(30), batch_size=10, progress=True)
     assert "30/30" in out.getvalue() and "tok/s" in out.getvalue()
+    out.seek(0)
+    out.truncate()
+    with client_for(server) as client:  # a generator: the total is known only at the end
+        client.embeddings.create_many(
+            model="mistral-embed", inputs=iter(texts(20)), batch_size=10, progress=True
+        )
+    assert "20/20" in out.getvalue()
 
 
 class _InProcess(Backend):

@@ -108,6 +108,8 @@ def test_files_upload_list_retrieve_download_delete(serve: Serve, api: BulkAPI, 
         sent = len(server.requests)
         with pytest.raises(InvalidRequestError, match="purpose"):
             client.files.upload(file=b"x", purpose="nope")  # type: ignore[arg-type]
+        with source.open(encoding="utf-8") as text_file, pytest.raises(InvalidRequestError, match="binary"):
+            client.files.upload(file=text_file, purpose="batch")  # type: ignore[arg-type]
         with pytest.raises(InvalidRequestError, match="expiry"):
             client.files.url(uploaded.id, expiry=500)
         with pytest.raises(InvalidRequestError, match="file_id"):

@@ -272,3 +272,19 @@ def test_streamed_arguments_in_pieces_are_joined(serve: Serve) -> None:
         assert runner.until_done().text == "Sunny."
     assert tool_texts(runner.messages) == ['{"city":"Paris","sky":"sunny"}']
     assert script.bodies[1]["messages"][1]["tool_calls"][0]["function"]["arguments"] == '{"city": "Paris"}'
+
+
+def test_a_tool_given_only_as_a_definition_is_named_as_such() -> None:
+    from mistral_client.testing import FakeBackend
+
+    search = {"type": "function", "function": {"name": "search", "parameters": {"type": "object"}}}
+    fake = FakeBackend()
+    fake.add_response(tool_calls=[{"name": "search", "arguments": {}}, {"name": "nope", "arguments": {}}])
+    fake.add_response("done")
+    runner = Client(backend=fake).chat.tool_runner(model="m", messages=MSG, tools=[get_weather, search])
+    assert runner.until_done().text == "done"
+    assert [m.content for m in runner.messages if isinstance(m, ToolMessage)] == [
+        "error: tool 'search' was given as a definition only, with no function to run it; "
+        "tools that can run: get_weather",
+        "error: unknown tool 'nope'; available tools: get_weather",
+    ]

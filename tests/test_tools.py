@@ -13,6 +13,7 @@ import pytest
 from pydantic import BaseModel, Field
 
 from mistral_client import Client, FunctionTool, InvalidToolArgumentsError, tool
+from mistral_client.testing import FakeBackend
 from mistral_client.types import Function, Tool
 
 from .loopback import LoopbackServer
@@ -206,11 +207,29 @@ def test_async_functions_methods_and_partials() -> None:
         return int(base**exponent)
 
     square = tool(functools.partial(power, exponent=2), name="square")
-    assert list(square.parameters["properties"]) == ["base", "exponent"]
+    assert list(square.parameters["properties"]) == ["base"]  # bound by keyword: not the model's
     assert square.run({"base": 3}) == "9"
+    with pytest.raises(InvalidToolArgumentsError):
+        square.run({"base": 3, "exponent": 3})
     cube = tool(functools.partial(power, 2))
     assert cube.name == "power" and list(cube.parameters["properties"]) == ["exponent"]
     assert cube.run({"exponent": 3}) == "8"
+
+
+def test_a_partial_binding_a_dependency_by_keyword() -> None:
+    class Database:  # not a type pydantic can describe: it must stay out of the schema
+        def get(self, key: str) -> str:
+            return key.upper()
+
+    def lookup(key: str, db: Database) -> str:
+        """Look a key up."""
+        return db.get(key)
+
+    secret_db = Database()
+    lookup_tool = tool(functools.partial(lookup, db=secret_db))
+    assert lookup_tool.name == "lookup" and list(lookup_tool.parameters["properties"]) == ["key"]
+    assert lookup_tool.parameters["required"] == ["key"]
+    assert lookup_tool.run({"key": "a"}) == "A"
 
 
 def test_variadic_and_nameless_functions_are_refused() -> None:
@@ -250,3 +269,34 @@ def test_the_docstring_parser_loads_only_when_a_tool_is_made() -> None:
         "assert 'docstring_parser' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.anyio
+async def test_an_async_tool_run_synchronously_inside_an_event_loop(anyio_backend: str) -> None:
+    # A sync runner used where a loop already runs (a notebook cell, async code calling sync code).
+    async_tool = tool(_async_add)
+    assert async_tool.run({"a": 1, "b": 2}) == "3"
+    fake = FakeBackend()
+    fake.add_response(tool_calls=[{"name": "_async_add", "arguments": {"a": 2, "b": 3}}]).add_response("5")
+    runner = Client(backend=fake).chat.tool_runner(
+        model="m", messages=[{"role": "user", "content": "2 + 3?"}], tools=[async_tool]
+    )
+    assert runner.until_done().text == "5" and runner.messages[2].content == "5"
+
+
+class _Place(BaseModel):
+    city: str
+
+
+class _Finder:
+    """Find places."""
+
+    def __call__(self, place: _Place, limit: int = 3) -> str:
+        return f"{place.city} {limit}"
+
+
+def test_a_callable_object_with_postponed_annotations() -> None:
+    # This module uses `from __future__ import annotations`: the hints are strings to resolve.
+    finder = tool(_Finder(), name="find")
+    assert finder.parameters["properties"]["place"] == {"$ref": "#/$defs/_Place"}
+    assert finder.run({"place": {"city": "Paris"}}) == "Paris 3"

@@ -131,6 +131,15 @@ def make_client(
         if need_key:
             raise CLIError("no API key: set MISTRAL_API_KEY or pass --api-key-file FILE", EXIT_AUTH)
         key = "unused"  # an offline command: nothing is sent
+    elif not all("!" <= char <= "~" for char in key):
+        # HTTP would refuse it in the Authorization header with an error quoting the header, the key
+        # included: refuse it here, without printing it.
+        where = f"the API key file {str(api_key_file)!r}" if api_key_file is not None else "MISTRAL_API_KEY"
+        raise CLIError(
+            f"{where} holds a space, a line break or a non-ASCII character inside the key: "
+            "an API key is one line of printable ASCII",
+            EXIT_AUTH,
+        )
     return Client(api_key=key, base_url=base_url, timeout=timeout, max_retries=max_retries)
 
 
@@ -267,7 +276,9 @@ def fim(
 )
 @click.option("--batch-size", type=click.IntRange(min=1), default=64, show_default=True)
 @click.option(
-    "--progress/--no-progress", default=None, help="A progress bar (default: when stderr is a terminal)."
+    "--progress/--no-progress",
+    default=None,
+    help="A progress bar (default: when stderr is a terminal and tqdm is installed).",
 )
 @connection_options
 def embed(
@@ -288,8 +299,16 @@ def embed(
         (line.rstrip("\r\n") for line in input_file),
         output,
         batch_size,
-        sys.stderr.isatty() if progress is None else progress,
+        _default_progress() if progress is None else progress,
     )
+
+
+def _default_progress() -> bool:
+    """A bar when stderr is a terminal and tqdm (the ``progress`` extra) is installed: without it, the
+    default must not turn into an error (``--progress`` asks for the bar, and says how to get it)."""
+    import importlib.util
+
+    return sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None
 
 
 # --- models -----------------------------------------------------------------------------------------

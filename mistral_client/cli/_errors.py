@@ -7,7 +7,7 @@ Code Meaning
 1    any other error (a server error, an unexpected failure)
 2    bad usage: unknown options, bad arguments, a request the API's schema rejects,
      a missing file
-3    authentication: no API key, or the API refused it (401, 403)
+3    authentication: no API key, a key HTTP cannot carry, or the API refused it (401, 403)
 4    rate limited (429), after the automatic retries
 5    connection: the server could not be reached, timed out, or broke off
 6    ``tokens count --check``: the request does not fit the model's context window

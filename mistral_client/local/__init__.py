@@ -14,6 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from mistral_client.local._backend import LocalBackend
+from mistral_client.local._errors import LocalModelError
 from mistral_client.local._types import (
     Completion,
     FinishReason,
@@ -52,6 +53,7 @@ __all__ = [
     "GenerationResult",
     "LoadOptions",
     "LocalBackend",
+    "LocalModelError",
     "PromptEncoder",
     "PromptTooLongError",
     "ToolCall",

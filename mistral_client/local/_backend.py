@@ -2,19 +2,17 @@
 
 It implements both sides of the backend seam, so ``Client(backend=...)`` and
 ``AsyncClient(backend=...)`` take it alike. The engine works in plain Python types
-(:mod:`._types`); this module maps the API's typed requests onto it and its results back onto the
-API's response types, so the same code and the same types serve the API and the local weights.
+(:mod:`._types`); this module dispatches the API's typed requests to it and loads the weights, while
+:mod:`._request_mapping` maps requests onto the engine and :mod:`._responses` builds its results into
+the API's response types, so the same code and the same types serve the API and the local weights.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
+import dataclasses
 import os
-import struct
 import threading
-import time
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -32,33 +30,26 @@ from .._backend import (
 )
 from .._exceptions import InvalidRequestError, NotFoundError, UnsupportedParameterError
 from ..types.chat import (
-    AssistantMessage,
-    ChatCompletionChoice,
     ChatCompletionResponse,
     CompletionChunk,
-    CompletionResponseStreamChoice,
-    DeltaMessage,
     FIMCompletionResponse,
-    FunctionCall,
-    ToolCall,
+    ToolChoice,
     UsageInfo,
 )
 from ..types.embeddings import EmbeddingResponse, EmbeddingResponseData
 from ..types.models import BaseModelCard, DeleteModelResponse, ModelCapabilities, ModelList
 from ..types.requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
+from ._errors import LocalModelError
+from ._request_mapping import (
+    generation_params,
+    reject_http_options,
+    reject_unsupported_chat,
+    with_safe_prompt,
+)
+from ._responses import build_chunks, build_response, encode_vector, new_id
 from ._types import GenerationEvent, GenerationParams, GenerationResult, collect
-from ._types import ToolCall as EngineToolCall
 
 T = TypeVar("T")
-
-#: Mistral's safety system prompt, which the API prepends when ``safe_prompt=True``.
-SAFE_PROMPT = (
-    "Always assist with care, respect, and truth. Respond with utmost utility yet securely. "
-    "Avoid harmful, unethical, prejudiced, or negative content. "
-    "Ensure replies promote fairness and positivity."
-)
-#: The API's default when a request gives no temperature (it varies by model there).
-DEFAULT_TEMPERATURE = 0.7
 
 
 class LocalBackend(Backend, AsyncBackend):
@@ -68,6 +59,8 @@ class LocalBackend(Backend, AsyncBackend):
     ``"float32"``, ``"bfloat16"`` or ``"float16"``; ``num_threads`` sets torch's CPU threads.
     The weights load on first use of what needs them: a chat model for chat and FIM, a
     sentence-embedding model for embeddings. ``model_name`` is what ``models.list()`` reports.
+    Concurrent requests (threads, asyncio or trio tasks) are decoded together, up to
+    ``max_batch_size`` completions at a time. ``cache_dir`` holds de-quantized GGUF weights.
     """
 
     def __init__(
@@ -78,18 +71,24 @@ class LocalBackend(Backend, AsyncBackend):
         dtype: str | None = None,
         num_threads: int | None = None,
         model_name: str | None = None,
+        max_batch_size: int = 8,
+        cache_dir: str | os.PathLike[str] | None = None,
     ) -> None:
+        if max_batch_size < 1:
+            raise ValueError("max_batch_size must be at least 1")
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"LocalBackend: no model at {self.path}")
         self.device = device
         self.dtype = dtype
         self.num_threads = num_threads
+        self.max_batch_size = max_batch_size
+        self.cache_dir = None if cache_dir is None else str(cache_dir)
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
         self._embedder: Any = None
         self._load_lock = threading.Lock()
-        # One forward pass at a time: concurrent requests interleave token by token.
+        # Embedding batches run one at a time; generation is batched by the engine's scheduler.
         self._step_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -100,7 +99,9 @@ class LocalBackend(Backend, AsyncBackend):
     def _options(self) -> Any:
         from ._loader import LoadOptions
 
-        return LoadOptions(device=self.device, dtype=self.dtype, num_threads=self.num_threads)
+        return LoadOptions(
+            device=self.device, dtype=self.dtype, num_threads=self.num_threads, cache_dir=self.cache_dir
+        )
 
     @property
     def engine(self) -> Any:
@@ -110,8 +111,17 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._engine is None:
                     from ._engine import Engine
 
-                    self._engine = Engine.load(self.path, self._options())
+                    with _load_errors(self.path):
+                        self._engine = Engine.load(
+                            self.path, self._options(), max_batch_size=self.max_batch_size
+                        )
         return self._engine
+
+    @property
+    def tokenizer(self) -> Any:
+        """The chat model's :class:`~mistral_client.local.PromptEncoder`: ``encode_chat``,
+        ``count_tokens``, ``decode`` (loads the model on first use)."""
+        return self.engine.encoder
 
     @property
     def embedder(self) -> Any:
@@ -121,9 +131,10 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._embedder is None:
                     from ._embeddings import EmbeddingModel
 
-                    self._embedder = EmbeddingModel.load(
-                        self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
-                    )
+                    with _load_errors(self.path):
+                        self._embedder = EmbeddingModel.load(
+                            self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
+                        )
         return self._embedder
 
     # --- the sync seam ------------------------------------------------------------------------
@@ -198,7 +209,7 @@ class LocalBackend(Backend, AsyncBackend):
     # --- dispatch -----------------------------------------------------------------------------
 
     def _respond(self, request: APIRequest[T], cancel: threading.Event | None) -> APIResponse[T]:
-        _reject_http_options(request)
+        reject_http_options(request)
         handler = self._HANDLERS.get(request.operation)
         if handler is None:
             raise UnsupportedParameterError(
@@ -211,33 +222,34 @@ class LocalBackend(Backend, AsyncBackend):
         body = cast(ChatCompletionRequest, request.body)
         prompt, params = self._chat_prompt(body)
         result = self._generate(prompt, params, cancel)
-        return _response(ChatCompletionResponse, body.model, result)
+        return build_response(ChatCompletionResponse, body.model, result)
 
     def _fim(self, request: APIRequest[Any], cancel: threading.Event | None) -> FIMCompletionResponse:
         body = cast(FIMCompletionRequest, request.body)
         prompt, params = self._fim_prompt(body)
         result = self._generate(prompt, params, cancel)
-        return _response(FIMCompletionResponse, body.model, result)
+        return build_response(FIMCompletionResponse, body.model, result)
 
     def _embeddings(self, request: APIRequest[Any], cancel: threading.Event | None) -> EmbeddingResponse:
         body = cast(EmbeddingRequest, request.body)
         if body.output_dtype != "float":
             raise UnsupportedParameterError("output_dtype", "the local backend returns float embeddings only")
         texts = [body.input] if isinstance(body.input, str) else list(body.input)
+        embedder = self.embedder  # load failures are LocalModelError, not a bad request
         try:
             with self._step_lock:
-                result = self.embedder.embed(texts, output_dimension=body.output_dimension)
+                result = embedder.embed(texts, output_dimension=body.output_dimension)
         except ValueError as exc:
             raise InvalidRequestError(
                 f"Invalid request: {exc}", errors=[("output_dimension", str(exc))]
             ) from None
         vectors, prompt_tokens = result.vectors, result.prompt_tokens
         data = [
-            EmbeddingResponseData(index=i, embedding=_encode_vector(vector, body.encoding_format))
+            EmbeddingResponseData(index=i, embedding=encode_vector(vector, body.encoding_format))
             for i, vector in enumerate(vectors)
         ]
         return EmbeddingResponse(
-            id=_new_id(),
+            id=new_id(),
             model=body.model,
             data=data,
             usage=UsageInfo(prompt_tokens=prompt_tokens, completion_tokens=0, total_tokens=prompt_tokens),
@@ -282,31 +294,76 @@ class LocalBackend(Backend, AsyncBackend):
     # --- generation ---------------------------------------------------------------------------
 
     def _chat_prompt(self, body: ChatCompletionRequest) -> tuple[list[int], GenerationParams]:
-        _reject_unsupported_chat(body)
+        reject_unsupported_chat(body)
         messages = [
             m.model_dump(mode="json", exclude_none=True, context=REQUEST_CONTEXT) for m in body.messages
         ]
         if body.safe_prompt:
-            messages = _with_safe_prompt(messages)
+            messages = with_safe_prompt(messages)
         tools = None
         if body.tools and body.tool_choice != "none":
             tools = [t.model_dump(mode="json", exclude_none=True, by_alias=True) for t in body.tools]
+        engine = self.engine
         try:
-            prompt = self.engine.encoder.encode_chat(messages, tools)
+            prompt = engine.encoder.encode_chat(messages, tools)
         except Exception as exc:  # mistral-common's own errors, templates' ValueErrors: all bad input
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
-        return prompt, _params(body, parse_tool_calls=tools is not None)
+        grammar, parse_tool_calls, banned = self._constraint(body, tools)
+        params = generation_params(body, parse_tool_calls=parse_tool_calls)
+        return prompt, dataclasses.replace(params, grammar=grammar, banned_tokens=banned)
+
+    def _constraint(
+        self, body: ChatCompletionRequest, tools: list[dict[str, Any]] | None
+    ) -> tuple[str | None, bool, tuple[int, ...]]:
+        """(grammar, parse tool calls, banned token ids) for the request's tool_choice and response_format."""
+        engine = self.engine
+        tool_tokens = engine.encoder.tool_call_tokens
+        choice = body.tool_choice
+        forced = tools is not None and (choice in ("any", "required") or isinstance(choice, ToolChoice))
+        fmt = body.response_format
+        json_mode = fmt is not None and fmt.type in ("json_object", "json_schema")
+        if not forced and not json_mode:
+            # "none" forbids tool calls outright: the model cannot even start one.
+            banned = (tool_tokens.tool_calls,) if choice == "none" and tool_tokens is not None else ()
+            return None, tools is not None, banned
+        from ._constraints import GrammarError, check_grammar, json_grammar, tool_call_grammar
+
+        field = "tool_choice" if forced else "response_format"
+        try:
+            if forced:
+                assert tools is not None
+                if isinstance(choice, ToolChoice):
+                    tools = [
+                        t for t in tools if (t.get("function") or {}).get("name") == choice.function.name
+                    ]
+                    if not tools:
+                        raise GrammarError(
+                            f"no tool named {choice.function.name!r} among the request's tools"
+                        )
+                grammar = tool_call_grammar(tools, tool_tokens, chat_template=tool_tokens is None)
+            else:
+                assert fmt is not None
+                schema = (
+                    fmt.json_schema.schema_definition
+                    if fmt.type == "json_schema" and fmt.json_schema
+                    else None
+                )
+                grammar = json_grammar(schema)
+            check_grammar(grammar, engine.llg_tokenizer)
+        except GrammarError as exc:
+            raise InvalidRequestError(
+                f"Invalid request: {field}: {exc}", errors=[(field, str(exc))]
+            ) from None
+        # With a JSON response format the answer is the JSON content: no tool call can start.
+        banned = (tool_tokens.tool_calls,) if not forced and tool_tokens is not None else ()
+        return grammar, forced, banned
 
     def _fim_prompt(self, body: FIMCompletionRequest) -> tuple[list[int], GenerationParams]:
-        if body.min_tokens:
-            raise UnsupportedParameterError(
-                "min_tokens", "the local backend cannot force a minimum length yet"
-            )
         try:
             prompt = self.engine.encoder.encode_fim(body.prompt, body.suffix)
         except ValueError as exc:  # FIM needs a Mistral tokenizer with FIM control tokens
             raise UnsupportedParameterError("model", str(exc)) from None
-        return prompt, _params(body, parse_tool_calls=False)
+        return prompt, generation_params(body, parse_tool_calls=False)
 
     def _events(
         self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
@@ -314,18 +371,10 @@ class LocalBackend(Backend, AsyncBackend):
         # Not a generator itself: an empty or too long prompt must fail here, before a stream
         # has sent anything.
         try:
-            generator = self.engine.generate(prompt, params, cancel)
+            generator: Iterator[GenerationEvent] = self.engine.generate(prompt, params, cancel)
         except ValueError as exc:
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
-        return self._locked_steps(generator)
-
-    def _locked_steps(self, generator: Iterator[GenerationEvent]) -> Iterator[GenerationEvent]:
-        while True:
-            with self._step_lock:
-                event = next(generator, None)
-            if event is None:
-                return
-            yield event
+        return generator
 
     def _generate(
         self, prompt: list[int], params: GenerationParams, cancel: threading.Event | None
@@ -333,7 +382,7 @@ class LocalBackend(Backend, AsyncBackend):
         return collect(self._events(prompt, params, cancel), params.n, len(prompt))
 
     def _stream_chunks(self, request: APIRequest[Any], cancel: threading.Event) -> Iterator[CompletionChunk]:
-        _reject_http_options(request)
+        reject_http_options(request)
 
         if request.operation == "chat.stream":
             prompt, params = self._chat_prompt(cast(ChatCompletionRequest, request.body))
@@ -342,7 +391,18 @@ class LocalBackend(Backend, AsyncBackend):
         else:
             raise UnsupportedParameterError(request.operation, "not a streaming endpoint")
         model = cast(Any, request.body).model
-        return _chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
+        return build_chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
+
+
+@contextlib.contextmanager
+def _load_errors(path: Path) -> Iterator[None]:
+    """Any failure to load the weights or tokenizer becomes a :class:`LocalModelError` naming the path."""
+    try:
+        yield
+    except LocalModelError:
+        raise
+    except Exception as exc:
+        raise LocalModelError(path, f"{type(exc).__name__}: {exc}") from exc
 
 
 class _Failure:
@@ -355,155 +415,4 @@ class _Failure:
 
 
 def _info() -> dict[str, Any]:
-    return {"status_code": 200, "request_id": _new_id()}
-
-
-def _new_id() -> str:
-    return uuid.uuid4().hex
-
-
-def _reject_http_options(request: APIRequest[Any]) -> None:
-    """``extra_body`` and ``extra_query`` speak to an HTTP server; here they would be ignored."""
-    for name in ("extra_body", "extra_query"):
-        if getattr(request.options, name):
-            raise UnsupportedParameterError(
-                name, "there is no HTTP request to add it to on the local backend"
-            )
-    if getattr(request.body, "max_tokens", None) == 0:
-        raise UnsupportedParameterError(
-            "max_tokens", "0 asks for no tokens; the local backend needs at least 1"
-        )
-
-
-def _reject_unsupported_chat(body: ChatCompletionRequest) -> None:
-    """Parameters the local engine cannot honour fail loudly rather than being ignored."""
-    if body.response_format is not None and body.response_format.type != "text":
-        raise UnsupportedParameterError(
-            "response_format",
-            f"{body.response_format.type!r} needs constrained decoding, which the local backend lacks",
-        )
-    if body.tool_choice not in ("auto", "none"):
-        raise UnsupportedParameterError("tool_choice", "the local backend cannot force a tool call")
-    if not body.parallel_tool_calls:
-        raise UnsupportedParameterError(
-            "parallel_tool_calls", "the local backend cannot limit tool calls to one"
-        )
-    for name in ("presence_penalty", "frequency_penalty"):
-        if getattr(body, name):
-            raise UnsupportedParameterError(name, "repetition penalties are not implemented locally")
-    for name in ("guardrails", "reasoning_effort", "prompt_mode"):
-        if getattr(body, name) is not None:
-            raise UnsupportedParameterError(name, "not available on the local backend")
-    for tool in body.tools or []:
-        if tool.type != "function":
-            raise UnsupportedParameterError(
-                "tools", f"{tool.type!r} is a hosted tool; only function tools run locally"
-            )
-
-
-def _with_safe_prompt(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if messages and messages[0].get("role") == "system" and isinstance(messages[0].get("content"), str):
-        return [{**messages[0], "content": f"{SAFE_PROMPT}\n\n{messages[0]['content']}"}, *messages[1:]]
-    return [{"role": "system", "content": SAFE_PROMPT}, *messages]
-
-
-def _params(
-    body: ChatCompletionRequest | FIMCompletionRequest, *, parse_tool_calls: bool
-) -> GenerationParams:
-    stop = body.stop
-    return GenerationParams(
-        max_tokens=body.max_tokens or None,
-        temperature=DEFAULT_TEMPERATURE if body.temperature is None else body.temperature,
-        top_p=1.0 if body.top_p is None else body.top_p,
-        stop=(stop,) if isinstance(stop, str) else tuple(stop or ()),
-        random_seed=body.random_seed,
-        n=getattr(body, "n", None) or 1,
-        parse_tool_calls=parse_tool_calls,
-    )
-
-
-def _tool_calls(calls: tuple[EngineToolCall, ...]) -> list[ToolCall] | None:
-    if not calls:
-        return None
-    return [
-        ToolCall(
-            id=call.id,
-            type="function",
-            function=FunctionCall(name=call.name, arguments=call.arguments),
-            index=i,
-        )
-        for i, call in enumerate(calls)
-    ]
-
-
-R = TypeVar("R", bound=ChatCompletionResponse)
-
-
-def _response(response_type: type[R], model: str, result: GenerationResult) -> R:
-    return response_type(
-        id=_new_id(),
-        model=model,
-        created=int(time.time()),
-        usage=UsageInfo(
-            prompt_tokens=result.prompt_tokens,
-            completion_tokens=result.completion_tokens,
-            total_tokens=result.total_tokens,
-        ),
-        choices=[
-            ChatCompletionChoice(
-                index=c.index,
-                message=AssistantMessage(content=c.text, tool_calls=_tool_calls(c.tool_calls)),
-                finish_reason=c.finish_reason,
-            )
-            for c in result.completions
-        ],
-    )
-
-
-def _chunks(
-    events: Iterator[GenerationEvent], model: str, prompt_tokens: int, n: int
-) -> Iterator[CompletionChunk]:
-    """The API's chunk sequence: a role chunk per choice, a chunk per text delta, and a final chunk
-    with the finish reason, any tool calls, and (on the last one) the usage."""
-    chunk_id = _new_id()
-    created = int(time.time())
-
-    def chunk(
-        index: int, delta: DeltaMessage, finish_reason: str | None = None, usage: UsageInfo | None = None
-    ) -> CompletionChunk:
-        return CompletionChunk(
-            id=chunk_id,
-            model=model,
-            created=created,
-            usage=usage,
-            choices=[CompletionResponseStreamChoice(index=index, delta=delta, finish_reason=finish_reason)],
-        )
-
-    for index in range(n):
-        yield chunk(index, DeltaMessage(role="assistant", content=""))
-    completion_tokens = [0] * n
-    remaining = n
-    for event in events:
-        completion_tokens[event.index] = event.completion_tokens
-        if event.text:
-            yield chunk(event.index, DeltaMessage(content=event.text))
-        if event.finish_reason is not None:
-            remaining -= 1
-            usage = None
-            if remaining == 0:
-                total = sum(completion_tokens)
-                usage = UsageInfo(
-                    prompt_tokens=prompt_tokens, completion_tokens=total, total_tokens=prompt_tokens + total
-                )
-            yield chunk(
-                event.index,
-                DeltaMessage(tool_calls=_tool_calls(event.tool_calls)),
-                event.finish_reason,
-                usage,
-            )
-
-
-def _encode_vector(vector: list[float], encoding_format: str) -> list[float] | str:
-    if encoding_format == "base64":
-        return base64.b64encode(struct.pack(f"<{len(vector)}f", *vector)).decode()
-    return vector
+    return {"status_code": 200, "request_id": new_id()}

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Sequence
 
 from mistral_client.local._detokenizer import IncrementalDetokenizer
 from mistral_client.local._stop_strings import StopStringMatcher
 from mistral_client.local._tokenizer import PromptEncoder
-from mistral_client.local._tool_calls import ToolCallParseError, ToolCallTokens, parse_tool_call_tokens
+from mistral_client.local._tool_calls import (
+    TOOL_CALL_TAG,
+    ToolCallParseError,
+    ToolCallTokens,
+    parse_tagged_tool_calls,
+    parse_tool_call_tokens,
+)
 from mistral_client.local._types import FinishReason, GenerationEvent, ToolCall
 
 
@@ -30,7 +37,9 @@ class CompletionState:
         "prompt_len",
         "rng",
         "stops",
+        "tag",
         "tool_ids",
+        "tool_text",
         "tool_tokens",
     )
 
@@ -43,6 +52,7 @@ class CompletionState:
         prompt_len: int,
         rng: random.Random,
         budget: tuple[int, FinishReason],
+        parse_tagged: bool = False,
     ) -> None:
         self.index = index
         self.budget, self.budget_reason = budget
@@ -51,6 +61,10 @@ class CompletionState:
         self.stops = StopStringMatcher(stop)
         self.tool_tokens = tool_tokens
         self.tool_ids: list[int] | None = None  # set once [TOOL_CALLS] is generated
+        # Chat-template models write calls as text: held back from <tool_call> on, parsed at the end.
+        parse_tags = tool_tokens is None and parse_tagged
+        self.tag = StopStringMatcher((TOOL_CALL_TAG,)) if parse_tags else None
+        self.tool_text: list[str] | None = None
         self.prompt_len = prompt_len
         self.rng = rng
         self.count = 0
@@ -69,6 +83,13 @@ class CompletionState:
             text, _ = self._flush_content()
         else:
             delta = self.detok.push(token)
+            if self.tool_text is not None:
+                self.tool_text.append(delta)
+                delta = ""
+            elif self.tag is not None and delta:
+                delta, tagged = self.tag.push(delta)
+                if tagged:
+                    self.tool_text = [TOOL_CALL_TAG, self.tag.tail]
             text, stopped = self.stops.push(delta) if delta else ("", False)
             if stopped:
                 return self._finish(token, text, "stop", content_done=True)
@@ -86,6 +107,18 @@ class CompletionState:
             if calls:
                 tool_calls, reason = tuple(calls), "tool_calls"
             text += payload_text
+        elif self.tool_text is not None:
+            assert self.tag is not None
+            self.tool_text.append(self.detok.flush())
+            payload = "".join(self.tool_text)
+            calls = []
+            if reason == "stop":
+                with contextlib.suppress(ToolCallParseError):
+                    _, calls = parse_tagged_tool_calls(payload, self.rng)
+            if calls:
+                tool_calls, reason = tuple(calls), "tool_calls"
+            else:  # cut short or malformed: the raw text is the content
+                text += self.stops.flush() + payload
         elif not content_done:
             rest, stopped = self._flush_content()
             text += rest
@@ -95,7 +128,10 @@ class CompletionState:
 
     def _flush_content(self) -> tuple[str, bool]:
         """Release held content; ``True`` when it contains a stop string (the text ends before it)."""
-        text, stopped = self.stops.push(self.detok.flush())
+        rest = self.detok.flush()
+        if self.tag is not None:
+            rest = self.tag.push(rest)[0] + self.tag.flush()
+        text, stopped = self.stops.push(rest)
         return (text, True) if stopped else (text + self.stops.flush(), False)
 
     def _tool_calls(self, *, complete: bool) -> tuple[list[ToolCall], str]:

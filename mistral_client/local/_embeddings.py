@@ -12,6 +12,7 @@ from typing import Any
 import torch
 
 from mistral_client.local._loader import apply_threads, dtype_kwarg, resolve_device, resolve_dtype
+from mistral_client.local._model_files import find_mistral_tokenizer
 from mistral_client.local._pooling import PoolingMode, pool, read_pooling_mode
 
 
@@ -53,7 +54,12 @@ class EmbeddingModel:
             raise FileNotFoundError(f"{directory} is not a Hugging Face model directory (no config.json)")
         torch_device = resolve_device(device)
         apply_threads(num_threads)
-        tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
+        mistral_file = find_mistral_tokenizer(directory)
+        tokenizer: Any
+        if mistral_file is not None and not _has_hf_tokenizer(directory):
+            tokenizer = _MistralBatchTokenizer(mistral_file)
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
         model = AutoModel.from_pretrained(
             str(directory), local_files_only=True, **{dtype_kwarg(): resolve_dtype(dtype, torch_device)}
         )
@@ -89,6 +95,45 @@ class EmbeddingModel:
                 pooled = pooled[:, :output_dimension]
             pooled = torch.nn.functional.normalize(pooled, p=2.0, dim=-1)
         return pooled.cpu().tolist(), enc["attention_mask"].sum(dim=1).tolist()
+
+
+_HF_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.txt", "spiece.model")
+
+
+def _has_hf_tokenizer(directory: Path) -> bool:
+    return any((directory / name).is_file() for name in _HF_TOKENIZER_FILES)
+
+
+class _MistralBatchTokenizer:
+    """The slice of a Hugging Face tokenizer's call that embedding needs, over a mistral-common tokenizer.
+
+    Texts are encoded with BOS and EOS (as Mistral-based embedding models are trained), right-padded.
+    """
+
+    model_max_length = int(1e30)
+
+    def __init__(self, tokenizer_file: Path) -> None:
+        from mistral_common.tokens.tokenizers.mistral import MistralTokenizer
+
+        self._raw: Any = MistralTokenizer.from_file(str(tokenizer_file)).instruct_tokenizer.tokenizer
+        self._pad = int(getattr(self._raw, "pad_id", -1))
+
+    def __call__(
+        self, texts: list[str], *, padding: bool, truncation: bool, max_length: int, return_tensors: str
+    ) -> BatchEncoding:
+        encoded = [list(self._raw.encode(t, bos=True, eos=True))[:max_length] for t in texts]
+        width = max(len(ids) for ids in encoded)
+        pad = max(self._pad, 0)
+        input_ids = torch.tensor([ids + [pad] * (width - len(ids)) for ids in encoded], dtype=torch.long)
+        mask = torch.tensor([[1] * len(ids) + [0] * (width - len(ids)) for ids in encoded], dtype=torch.long)
+        return BatchEncoding({"input_ids": input_ids, "attention_mask": mask})
+
+
+class BatchEncoding(dict[str, torch.Tensor]):
+    """``input_ids`` and ``attention_mask``, movable to a device like transformers' own."""
+
+    def to(self, device: torch.device) -> BatchEncoding:
+        return BatchEncoding({k: v.to(device) for k, v in self.items()})
 
 
 def _max_length(directory: Path, model: Any, tokenizer: Any) -> int:

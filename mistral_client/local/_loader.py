@@ -34,6 +34,8 @@ class LoadOptions:
     num_threads: int | None = None
     #: Which tokenizer encodes prompts: see :func:`~mistral_client.local._tokenizer.load_prompt_encoder`.
     tokenizer: TokenizerMode = "auto"
+    #: Where de-quantized GGUF weights are cached (see :mod:`._gguf_cache`); ``None``: the default.
+    cache_dir: str | None = None
 
 
 def resolve_device(name: str | None) -> torch.device:

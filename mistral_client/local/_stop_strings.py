@@ -13,12 +13,14 @@ class StopStringMatcher:
     the cost per delta does not grow with the output.
     """
 
-    __slots__ = ("_held", "_longest", "_stops")
+    __slots__ = ("_held", "_longest", "_stops", "tail")
 
     def __init__(self, stops: Iterable[str]) -> None:
         self._stops = tuple(s for s in stops if s)
         self._longest = max((len(s) for s in self._stops), default=0)
         self._held = ""
+        #: After a stop: the text that followed the stop string in the last delta.
+        self.tail = ""
 
     def push(self, text: str) -> tuple[str, bool]:
         """Feed a delta; return ``(text safe to emit, stopped)``.
@@ -31,6 +33,8 @@ class StopStringMatcher:
         cut = min((i for i in (buf.find(s) for s in self._stops) if i >= 0), default=-1)
         if cut >= 0:
             self._held = ""
+            found = next(s for s in self._stops if buf.find(s) == cut)
+            self.tail = buf[cut + len(found) :]
             return buf[:cut], True
         keep = self._partial_suffix(buf)
         self._held = buf[len(buf) - keep :]

@@ -45,6 +45,8 @@ class PromptEncoder(ABC):
     bos_token_id: int | None
     #: Special ids of Mistral tool-call output, or ``None`` when the tokenizer has no such token.
     tool_call_tokens: ToolCallTokens | None
+    #: Whether tool calls come as ``<tool_call>`` JSON blocks in the text (chat-template models).
+    parses_tagged_tool_calls: bool = False
 
     @abstractmethod
     def encode_chat(self, messages: Sequence[Message], tools: Sequence[ToolSpec] | None = None) -> list[int]:
@@ -130,6 +132,7 @@ class HFPromptEncoder(PromptEncoder):
         self.bos_token_id = tokenizer.bos_token_id
         self.eos_token_ids = frozenset({tokenizer.eos_token_id} - {None})
         self.tool_call_tokens = None
+        self.parses_tagged_tool_calls = True
 
     @classmethod
     def from_files(cls, files: ModelFiles) -> HFPromptEncoder:

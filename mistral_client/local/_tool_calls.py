@@ -126,3 +126,26 @@ def _split(token_ids: Sequence[int], separator: int) -> list[Sequence[int]]:
     if len(token_ids) > start:
         segments.append(token_ids[start:])
     return segments
+
+
+#: Where chat-template models (Qwen, Hermes, SmolLM3...) write a call: ``<tool_call>{json}</tool_call>``.
+TOOL_CALL_TAG = "<tool_call>"
+_TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*</tool_call>", re.DOTALL)
+
+
+def parse_tagged_tool_calls(text: str, rng: random.Random) -> tuple[str, list[ToolCall]]:
+    """``(content before the first call, calls)`` from ``<tool_call>`` JSON blocks.
+
+    Raises :class:`ToolCallParseError` when a block is not a ``{"name", "arguments"}`` object or text
+    follows an unclosed block.
+    """
+    start = text.find(TOOL_CALL_TAG)
+    if start < 0:
+        raise ToolCallParseError("no <tool_call> block")
+    blocks = _TAGGED.findall(text, start)
+    if not blocks or _TAGGED.sub("", text[start:]).strip():
+        raise ToolCallParseError("malformed <tool_call> blocks")
+    calls: list[ToolCall] = []
+    for block in blocks:
+        calls.extend(parse_tool_call_json(block, rng))
+    return text[:start].rstrip(), calls

@@ -40,6 +40,15 @@ class GenerationParams:
     n: int = 1
     #: Parse ``[TOOL_CALLS]`` output into :class:`ToolCall` objects when the tokenizer defines that token.
     parse_tool_calls: bool = True
+    #: OpenAI-style penalties on tokens already generated: per occurrence, and once per distinct token.
+    presence_penalty: float = 0.0
+    frequency_penalty: float = 0.0
+    #: EOS is not allowed before this many tokens.
+    min_tokens: int = 0
+    #: An llguidance grammar every completion must follow (JSON modes, forced tool calls).
+    grammar: str | None = None
+    #: Token ids never generated (e.g. the tool-call token when tool calls are forbidden).
+    banned_tokens: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.max_tokens is not None and self.max_tokens < 1:
@@ -50,6 +59,8 @@ class GenerationParams:
             raise ValueError("top_p must be in (0, 1]")
         if self.n < 1:
             raise ValueError("n must be at least 1")
+        if self.min_tokens < 0:
+            raise ValueError("min_tokens must be >= 0")
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     )
     from ..types.params import RequestOptionsParam
 
-_INLINE_LIMIT = 1000  # _batch_run.DEFAULT_INLINE_LIMIT, repeated to keep this module import-light
+_INLINE_LIMIT = 1000  # _batch_prepare.DEFAULT_INLINE_LIMIT, repeated to keep this module import-light
 _POLL_INTERVAL = 2.0  # _batch_run.DEFAULT_POLL_INTERVAL
 
 

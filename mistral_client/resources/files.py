@@ -6,6 +6,7 @@ Uploads and ``download_to`` stream: a file goes up and comes down in chunks, nev
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -42,6 +43,13 @@ def _opened(file: FileInput, filename: str | None) -> Iterator[tuple[IO[bytes] |
         path = Path(file)
         with path.open("rb") as handle:
             yield handle, filename or path.name, True
+    elif isinstance(file, io.TextIOBase):
+        from .._exceptions import InvalidRequestError
+
+        raise InvalidRequestError(
+            "file: a file object opened in text mode; open it in binary mode ('rb')",
+            errors=[("file", "a binary file object, not a text one")],
+        )
     elif hasattr(file, "read"):
         name = filename or os.path.basename(str(getattr(file, "name", "") or "")) or "upload"
         seekable = bool(getattr(file, "seekable", lambda: False)())

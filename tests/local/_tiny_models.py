@@ -17,7 +17,9 @@ def mistral_common_data(name: str) -> Path:
     return Path(spec.origin).parent / "data" / name
 
 
-def build_tiny_mistral(directory: Path, tokenizer_file: Path, vocab_size: int, seed: int = 0) -> Path:
+def build_tiny_mistral(
+    directory: Path, tokenizer_file: Path, vocab_size: int, seed: int = 0, sliding_window: int | None = None
+) -> Path:
     """Save a 2-layer, 64-wide random Mistral model (safetensors) with ``tokenizer_file`` beside it."""
     import torch
     from transformers import MistralConfig, MistralForCausalLM
@@ -34,6 +36,7 @@ def build_tiny_mistral(directory: Path, tokenizer_file: Path, vocab_size: int, s
         bos_token_id=1,
         eos_token_id=2,
         tie_word_embeddings=False,
+        sliding_window=sliding_window,
     )
     MistralForCausalLM(config).save_pretrained(directory, safe_serialization=True)
     suffix = tokenizer_file.suffix

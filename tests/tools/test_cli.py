@@ -113,6 +113,20 @@ def test_the_key_file(serve: Serve, tmp_path: Path) -> None:
     assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
 
 
+@pytest.mark.parametrize("content", [f"{KEY}\nsecond-line\n", f"sk-é{KEY}", f"{KEY} {KEY}"])
+def test_a_key_http_cannot_carry_is_refused_without_printing_it(
+    serve: Serve, tmp_path: Path, content: str
+) -> None:
+    server = serve(api)
+    (tmp_path / "key").write_text(content, encoding="utf-8")
+    result = run(["models", "list", "--api-key-file", str(tmp_path / "key")], server, key=None)
+    assert result.exit_code == 3, result.output
+    assert "printable ASCII" in result.output and KEY not in result.output
+    result = run(["models", "list"], server, key=content)
+    assert result.exit_code == 3 and "MISTRAL_API_KEY" in result.output and KEY not in result.output
+    assert server.requests == []
+
+
 @pytest.mark.parametrize(
     ("args", "handler", "code", "message"),
     [
@@ -215,6 +229,23 @@ def test_embed_lines_to_jsonl_and_npy(serve: Serve, tmp_path: Path) -> None:
     import numpy as np
 
     assert np.load(tmp_path / "v.npy").tolist() == [[1.0, 1.0], [2.0, 1.0]]
+
+
+def test_the_default_progress_bar_needs_a_terminal_and_tqdm(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from mistral_client.cli import _app
+
+    class Terminal:
+        def isatty(self) -> bool:
+            return True
+
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(sys, "stderr", Terminal())
+    assert _app._default_progress() is True
+    # Without the progress extra, the default is no bar (not an error asking for tqdm).
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name: None if name == "tqdm" else find_spec(name))
+    assert _app._default_progress() is False
 
 
 def test_the_entry_point_function() -> None:

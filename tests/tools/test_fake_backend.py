@@ -6,8 +6,17 @@ import json
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
-from mistral_client import APIConnectionError, AsyncClient, Client, InvalidRequestError, RateLimitError
+from mistral_client import (
+    APIConnectionError,
+    AsyncClient,
+    Client,
+    InvalidRequestError,
+    OutputValidationError,
+    RateLimitError,
+    tool,
+)
 from mistral_client.testing import FakeBackend, FakeBackendError, FakeRequest
 
 MESSAGES = [{"role": "user", "content": "What is the capital of France?"}]
@@ -141,3 +150,111 @@ async def test_async_client_complete_and_stream(anyio_backend: str) -> None:
         with pytest.raises(RateLimitError):
             await client.chat.complete(model="m", messages=MESSAGES)
     assert len(fake.requests) == 3
+
+
+# --- parse, the tool runner and the bulk resources, through the fake ------------------------------
+
+
+class City(BaseModel):
+    name: str
+    population: int
+
+
+@tool
+def population(city: str) -> int:
+    """The population of a city."""
+    return {"Paris": 2_100_000}.get(city, 0)
+
+
+def test_parse_and_parse_stream() -> None:
+    fake = FakeBackend().add_response('{"name": "Paris", "population": 2100000}')
+    fake.add_stream(['{"name": "Par', 'is", "population": 21', "00000}"])
+    fake.add_response("", finish_reason="stop")
+    client = Client(backend=fake)
+    parsed = client.chat.parse(model="m", messages=MESSAGES, response_format=City)
+    assert parsed.parsed == City(name="Paris", population=2_100_000)
+    assert fake.requests[0].params["response_format"]["json_schema"]["name"] == "City"
+    with client.chat.parse_stream(model="m", messages=MESSAGES, response_format=City) as stream:
+        partials = list(stream.partials())
+        assert partials[-1] == {"name": "Paris", "population": 2_100_000}
+        assert {"name": "Paris", "population": 21} not in partials  # a number still growing
+        assert stream.get_final_response().parsed == City(name="Paris", population=2_100_000)
+    with pytest.raises(OutputValidationError):
+        client.chat.parse(model="m", messages=MESSAGES, response_format=City)
+
+
+def test_the_tool_runner_complete_and_streamed() -> None:
+    fake = FakeBackend()
+    fake.add_response(tool_calls=[{"name": "population", "arguments": {"city": "Paris"}}])
+    fake.add_response("About 2.1 million.")
+    fake.add_stream(
+        ["Let me check."], tool_calls=[{"id": "c1", "name": "population", "arguments": '{"city": "Paris"}'}]
+    )
+    fake.add_stream(["About ", "2.1 million."])
+    client = Client(backend=fake)
+    runner = client.chat.tool_runner(model="m", messages=MESSAGES, tools=[population])
+    assert runner.until_done().text == "About 2.1 million."
+    assert runner.messages[2].content == "2100000" and runner.messages[2].name == "population"
+    assert fake.requests[1].messages[-1]["role"] == "tool"
+    assert fake.requests[0].params["tools"][0]["function"]["name"] == "population"
+    streamed = client.chat.tool_runner(model="m", messages=MESSAGES, tools=[population], stream=True)
+    texts = ["".join(stream.text_deltas()) for stream in streamed]
+    assert texts == ["Let me check.", "About 2.1 million."]
+    assert streamed.messages[2].tool_call_id == "c1" and streamed.messages[2].content == "2100000"
+    assert [r.operation for r in fake.requests[2:]] == ["chat.stream", "chat.stream"]
+
+
+@pytest.mark.anyio
+async def test_async_parse_and_tool_runner(anyio_backend: str) -> None:
+    fake = FakeBackend()
+    fake.add_response(tool_calls=[{"name": "population", "arguments": {"city": "Paris"}}])
+    fake.add_response('{"name": "Paris", "population": 2100000}')
+    async with AsyncClient(backend=fake) as client:
+        runner = client.chat.tool_runner(
+            model="m", messages=MESSAGES, tools=[population], response_format=City
+        )
+        final = await runner.until_done()
+        assert final.parsed == City(name="Paris", population=2_100_000)
+        fake.add_stream(['{"name": "Lyon", ', '"population": 500000}'])
+        async with client.chat.parse_stream(model="m", messages=MESSAGES, response_format=City) as stream:
+            assert [p async for p in stream.partials()][-1] == {"name": "Lyon", "population": 500_000}
+            assert (await stream.get_final_response()).parsed == City(name="Lyon", population=500_000)
+
+
+def test_files_batch_and_create_many() -> None:
+    def respond(request: FakeRequest) -> Any:
+        if request.operation == "embeddings.create":
+            return {
+                "data": [
+                    {"index": i, "embedding": [float(len(t))]} for i, t in enumerate(request.params["input"])
+                ]
+            }
+        if request.operation == "files.upload":
+            return {
+                "id": "file-1",
+                "object": "file",
+                "bytes": 3,
+                "created_at": 0,
+                "filename": request.params["filename"],
+                "purpose": request.params["purpose"],
+                "sample_type": "batch_request",
+                "source": "upload",
+            }
+        return f"echo: {request.messages[-1]['content']}"
+
+    fake = FakeBackend(respond)
+    client = Client(backend=fake)
+    assert client.files.upload(file=b"abc", filename="in.jsonl", purpose="batch").filename == "in.jsonl"
+    assert fake.requests[-1].operation == "files.upload"
+    assert fake.requests[-1].params == {"purpose": "batch", "filename": "in.jsonl"}
+    texts = ["a", "bb", "ccc", "dddd", "eeeee"]
+    assert client.embeddings.create_many(model="e", inputs=iter(texts), batch_size=2).embeddings == [
+        [1.0],
+        [2.0],
+        [3.0],
+        [4.0],
+        [5.0],
+    ]
+    requests = [{"messages": [{"role": "user", "content": t}]} for t in texts[:3]]
+    result = client.batch.run(endpoint="/v1/chat/completions", model="m", requests=requests)
+    assert [r.text for r in result.responses] == ["echo: a", "echo: bb", "echo: ccc"]

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mistral_client import AsyncClient, Client, MistralError
+from mistral_client import AsyncClient, Client, MistralError, tool
 
 pytest.importorskip("mistral_common")
 
@@ -84,6 +84,17 @@ def test_a_tool_conversation_with_api_style_ids(client: Client) -> None:
     ]
     count = client.tokens.count(model="mistral-large-latest", messages=messages, tools=TOOLS)
     assert count.exact and count.tokens > reference(MistralTokenizer.v7(), messages[:1], TOOLS)
+
+
+def test_a_tool_function_counts_as_its_definition(client: Client) -> None:
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        return "sunny"
+
+    count = client.tokens.count(model="mistral-large-2411", messages=MESSAGES, tools=[get_weather])
+    assert count.exact
+    assert count.tokens == reference(MistralTokenizer.v7(), MESSAGES, [get_weather.definition])
 
 
 def test_fallbacks_say_so(client: Client) -> None:

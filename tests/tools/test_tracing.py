@@ -125,6 +125,57 @@ async def test_async_calls(spans: Callable[[], list[ReadableSpan]], anyio_backen
     assert [s.name for s in spans()] == ["embeddings mistral-embed", "chat m"]
 
 
+def _embed(request: Any) -> Any:
+    return {"data": [{"index": i, "embedding": [1.0]} for i, _ in enumerate(request.params["input"])]}
+
+
+def test_create_many_traces_each_request_under_the_callers_span(
+    spans: Callable[[], list[ReadableSpan]],
+) -> None:
+    from mistral_client import _tracing
+
+    client = Client(backend=FakeBackend(_embed))
+    app_tracer = _tracing._config.provider.get_tracer("app")  # the fixture's provider
+    with app_tracer.start_as_current_span("embed corpus") as parent:
+        result = client.embeddings.create_many(
+            model="mistral-embed", inputs=[f"t{i}" for i in range(5)], batch_size=2, max_concurrency=2
+        )
+    assert len(result.embeddings) == 5
+    requests = [s for s in spans() if s.name == "embeddings mistral-embed"]
+    assert len(requests) == 3  # one span per batch
+    assert all(
+        s.parent is not None and s.parent.span_id == parent.get_span_context().span_id for s in requests
+    )
+
+
+@pytest.mark.anyio
+async def test_async_create_many_traces_each_request(
+    spans: Callable[[], list[ReadableSpan]], anyio_backend_name: str
+) -> None:
+    async with AsyncClient(backend=FakeBackend(_embed)) as client:
+        await client.embeddings.create_many(model="mistral-embed", inputs=["a", "b", "c"], batch_size=2)
+    assert [s.name for s in spans()] == ["embeddings mistral-embed"] * 2
+
+
+def test_an_in_process_batch_traces_each_request(spans: Callable[[], list[ReadableSpan]]) -> None:
+    client = Client(backend=FakeBackend(lambda request: "ok"))
+    requests = [{"messages": MESSAGES}] * 3
+    result = client.batch.run(endpoint="/v1/chat/completions", model="m", requests=requests)
+    assert [r.text for r in result.responses] == ["ok"] * 3
+    assert [s.name for s in spans()] == ["chat m"] * 3
+
+
+@pytest.mark.anyio
+async def test_an_async_in_process_batch_traces_each_request(
+    spans: Callable[[], list[ReadableSpan]], anyio_backend_name: str
+) -> None:
+    async with AsyncClient(backend=FakeBackend(lambda request: "ok")) as client:
+        await client.batch.run(
+            endpoint="/v1/chat/completions", model="m", requests=[{"messages": MESSAGES}] * 2
+        )
+    assert [s.name for s in spans()] == ["chat m"] * 2
+
+
 def test_off_unless_the_application_set_up_opentelemetry() -> None:
     code = """
 import sys

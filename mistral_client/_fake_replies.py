@@ -1,0 +1,315 @@
+"""FakeBackend's answers: the queued reply kinds and the response, chunk, usage and error builders."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx2
+
+from ._backend import APIRequest
+from ._exceptions import (
+    APIConnectionError,
+    APIStatusError,
+    AuthenticationError,
+    BadRequestError,
+    ConflictError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+    status_error_class,
+)
+
+if TYPE_CHECKING:
+    from .testing import Answer, FakeRequest
+
+
+class Reply:
+    """A queued answer; it turns into the result for whatever request it meets."""
+
+    def result(self, request: FakeRequest, number: int) -> Any:
+        raise NotImplementedError
+
+    def chunks(self, request: FakeRequest, number: int) -> list[Any]:
+        # A complete answer to a stream: the response, cut into the chunks the API would send.
+        return _response_chunks(self.result(_as_complete(request), number), request)
+
+    def stream_error(self) -> BaseException | None:
+        return None
+
+
+@dataclass
+class _Completion(Reply):
+    text: str | None
+    tool_calls: Sequence[Mapping[str, Any]] | None
+    finish_reason: str | None
+    usage: Mapping[str, int] | None
+
+    def result(self, request: FakeRequest, number: int) -> Any:
+        message: dict[str, Any] = {"role": "assistant", "content": self.text or ""}
+        calls = _tool_calls(self.tool_calls)
+        if calls:
+            message["tool_calls"] = calls
+        finish = self.finish_reason or ("tool_calls" if calls else "stop")
+        body = {
+            **_envelope(request, number, "chat.completion"),
+            "choices": [{"index": 0, "message": message, "finish_reason": finish}],
+            "usage": _usage(request, self.usage, [self.text or ""]),
+        }
+        return parse_body(request, body)
+
+
+@dataclass
+class _Body(Reply):
+    body: Any  # a dict or a response model
+
+    def result(self, request: FakeRequest, number: int) -> Any:
+        if isinstance(self.body, Mapping):
+            return parse_body(request, dict(self.body))
+        return self.body
+
+
+@dataclass
+class _Embeddings(Reply):
+    vectors: Sequence[Sequence[float]]
+    usage: Mapping[str, int] | None
+
+    def result(self, request: FakeRequest, number: int) -> Any:
+        inputs = request.params.get("input")
+        count = 1 if isinstance(inputs, str) else len(inputs or [])
+        if count and len(self.vectors) != count:
+            from .testing import FakeBackendError  # the public module, loaded by now
+
+            raise FakeBackendError(
+                f"FakeBackend: {len(self.vectors)} queued embeddings for a request with {count} inputs"
+            )
+        body = {
+            **_envelope(request, number, "list"),
+            "data": [
+                {"object": "embedding", "index": i, "embedding": list(v)} for i, v in enumerate(self.vectors)
+            ],
+            "usage": _usage(request, self.usage, []),
+        }
+        return parse_body(request, body)
+
+
+@dataclass
+class ErrorReply(Reply):
+    error: Any
+    message: str | None
+    retry_after: float | None
+
+    def raise_it(self, request: FakeRequest) -> None:
+        raise _make_error(self.error, request, self.message, self.retry_after)
+
+    def result(self, request: FakeRequest, number: int) -> Any:
+        self.raise_it(request)
+
+    def chunks(self, request: FakeRequest, number: int) -> list[Any]:
+        self.raise_it(request)
+        return []
+
+
+def to_reply(
+    answer: Answer,
+    text: str | None,
+    tool_calls: Sequence[Mapping[str, Any]] | None,
+    finish_reason: str | None,
+    usage: Mapping[str, int] | None,
+    embeddings: Sequence[Sequence[float]] | None,
+) -> Reply:
+    if isinstance(answer, Reply):
+        return answer
+    if isinstance(answer, BaseException) or (isinstance(answer, type) and issubclass(answer, BaseException)):
+        return ErrorReply(answer, None, None)
+    if embeddings is not None:
+        return _Embeddings(embeddings, usage)
+    if answer is None or isinstance(answer, str):
+        if answer is None and text is None and tool_calls is None:
+            raise TypeError("add_response() needs an answer: text, tool_calls=, embeddings= or a body")
+        return _Completion(answer if text is None else text, tool_calls, finish_reason, usage)
+    return _Body(answer)
+
+
+def stream_chunks(
+    request: FakeRequest,
+    number: int,
+    pieces: Sequence[Any],
+    tool_calls: Sequence[Mapping[str, Any]] | None,
+    finish_reason: str | None,
+    usage: Mapping[str, int] | None,
+) -> list[Any]:
+    """A streamed answer's chunks: the text pieces (or whole chunks), then the final chunk."""
+    base = _envelope(request, number, "chat.completion.chunk")
+    out: list[Any] = []
+    texts: list[str] = []
+    if not pieces or isinstance(pieces[0], str):
+        out.append(_chunk(request, base, {"role": "assistant", "content": ""}))
+    for piece in pieces:
+        if isinstance(piece, str):
+            texts.append(piece)
+            out.append(_chunk(request, base, {"content": piece}))
+        elif isinstance(piece, Mapping):
+            out.append(parse_body(request, {**base, **piece}))
+        else:  # a CompletionChunk
+            out.append(piece)
+    calls = _tool_calls(tool_calls)
+    only_chunks = pieces and not texts and not calls and finish_reason is None
+    if not only_chunks:  # chunks given whole carry their own ending
+        delta: dict[str, Any] = {"tool_calls": calls} if calls else {}
+        finish = finish_reason or ("tool_calls" if calls else "stop")
+        out.append(_chunk(request, base, delta, finish, _usage(request, usage, texts)))
+    return out
+
+
+def _envelope(request: FakeRequest, number: int, kind: str) -> dict[str, Any]:
+    return {"id": f"fake-{number}", "object": kind, "model": request.model or "", "created": 0}
+
+
+def _usage(request: FakeRequest, given: Mapping[str, int] | None, texts: list[str]) -> dict[str, int]:
+    if given is not None:
+        usage = dict(given)
+    else:
+        # Not a tokenizer: a stable, plausible count (words) so that code reading usage has numbers.
+        prompt = sum(len(str(m.get("content") or "").split()) for m in request.messages)
+        prompt += len(str(request.params.get("prompt") or "").split())
+        inputs = request.params.get("input")
+        for item in [inputs] if isinstance(inputs, str) else inputs or []:
+            prompt += len(str(item).split())
+        usage = {"prompt_tokens": prompt, "completion_tokens": sum(len(t.split()) for t in texts)}
+    usage.setdefault("prompt_tokens", 0)
+    usage.setdefault("completion_tokens", 0)
+    usage.setdefault("total_tokens", usage["prompt_tokens"] + usage["completion_tokens"])
+    return usage
+
+
+def _tool_calls(calls: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]]:
+    """Accepts ``{"name", "arguments"}`` or the API's ``{"id", "function": {...}}`` form."""
+    out = []
+    for i, call in enumerate(calls or ()):
+        function = dict(
+            call.get("function") or {"name": call.get("name"), "arguments": call.get("arguments")}
+        )
+        arguments = function.get("arguments")
+        if not isinstance(arguments, str):
+            function["arguments"] = json.dumps(arguments if arguments is not None else {})
+        out.append(
+            {"id": call.get("id") or f"call_{i}", "type": "function", "function": function, "index": i}
+        )
+    return out
+
+
+def parse_body(request: FakeRequest, body: Mapping[str, Any]) -> Any:
+    # The request's own parser: the fake's answers go through the exact types real ones do.
+    return request.request.parse(json.dumps(body))
+
+
+def _chunk(
+    request: FakeRequest,
+    base: Mapping[str, Any],
+    delta: Mapping[str, Any],
+    finish_reason: str | None = None,
+    usage: Mapping[str, int] | None = None,
+) -> Any:
+    body: dict[str, Any] = {
+        **base,
+        "choices": [{"index": 0, "delta": dict(delta), "finish_reason": finish_reason}],
+    }
+    if usage is not None:
+        body["usage"] = dict(usage)
+    return parse_body(request, body)
+
+
+def _as_complete(request: FakeRequest) -> FakeRequest:
+    """The request, parsing into the complete response type (to cut it into chunks after)."""
+    from .types.chat import ChatCompletionResponse
+
+    parse = ChatCompletionResponse.model_validate_json
+    return dataclasses.replace(request, request=_with_parse(request, parse))
+
+
+def as_stream(request: FakeRequest) -> FakeRequest:
+    from .types.chat import CompletionChunk
+
+    parse = CompletionChunk.model_validate_json
+    return dataclasses.replace(request, request=_with_parse(request, parse))
+
+
+def _with_parse(request: FakeRequest, parse: Callable[[str | bytes], Any]) -> APIRequest[Any]:
+    original = request.request
+    return APIRequest(
+        operation=original.operation,
+        method=original.method,
+        path=original.path,
+        parse=parse,
+        body=original.body,
+        path_params=original.path_params,
+        query=original.query,
+        options=original.options,
+    )
+
+
+def _response_chunks(response: Any, request: FakeRequest) -> list[Any]:
+    choice = response.choices[0] if response.choices else None
+    message = choice.message if choice is not None else None
+    text = message.content if message is not None and isinstance(message.content, str) else ""
+    calls = (
+        [c.model_dump(mode="json", exclude_none=True) for c in (message.tool_calls or [])] if message else []
+    )
+    return stream_chunks(
+        request,
+        0,
+        [text] if text else [],
+        calls or None,
+        choice.finish_reason if choice is not None else None,
+        response.usage.model_dump(exclude_none=True),
+    )
+
+
+_STATUS_OF: dict[type[APIStatusError], int] = {
+    BadRequestError: 400,
+    AuthenticationError: 401,
+    PermissionDeniedError: 403,
+    NotFoundError: 404,
+    ConflictError: 409,
+    UnprocessableEntityError: 422,
+    RateLimitError: 429,
+    InternalServerError: 500,
+}
+
+
+def _make_error(
+    error: Any, request: FakeRequest, message: str | None, retry_after: float | None
+) -> BaseException:
+    if isinstance(error, BaseException):
+        return error
+    http_request = httpx2.Request(request.request.method, f"https://fake.invalid{request.request.path}")
+    if isinstance(error, int) or (isinstance(error, type) and issubclass(error, APIStatusError)):
+        if isinstance(error, int):
+            status, error_class = error, status_error_class(error)
+        else:
+            status, error_class = _STATUS_OF.get(error, 500), error
+        text = message or f"fake {status} error"
+        headers = {"x-request-id": "fake-error"}
+        if retry_after is not None:
+            headers["retry-after"] = str(retry_after)
+        response = httpx2.Response(status, json={"message": text}, headers=headers, request=http_request)
+        exc = error_class(
+            f"Error code: {status} - {text}",
+            response=response,
+            body={"message": text},
+            request_id="fake-error",
+        )
+        if isinstance(exc, RateLimitError):
+            exc.retry_after = retry_after
+        return exc
+    if isinstance(error, type) and issubclass(error, APIConnectionError):
+        return error(message or "Connection error (fake).", request=http_request)
+    if isinstance(error, type) and issubclass(error, BaseException):
+        return error(message) if message else error()
+    raise TypeError(f"add_error() takes an exception, an exception class or a status code, not {error!r}")

@@ -1,0 +1,92 @@
+"""A cache of de-quantized GGUF weights, so a GGUF file is de-quantized once, not on every start.
+
+transformers de-quantizes every GGUF tensor at load time (most of a small model's start-up). The
+result is saved as a Hugging Face directory (safetensors + config + tokenizer) under the user cache
+directory, keyed by the file's identity (resolved path, size, modification time), the dtype and the
+transformers version; later loads read that directory instead.
+
+``LocalBackend(cache_dir=...)`` or ``MISTRAL_CLIENT_CACHE_DIR`` moves it (default
+``$XDG_CACHE_HOME/mistral_client/gguf``, else ``~/.cache/mistral_client/gguf``);
+``MISTRAL_CLIENT_GGUF_CACHE=0`` turns it off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+ENV_DIR = "MISTRAL_CLIENT_CACHE_DIR"
+ENV_SWITCH = "MISTRAL_CLIENT_GGUF_CACHE"
+_COMPLETE = ".complete"  # written last: a directory without it is an interrupted write
+
+logger = logging.getLogger("mistral_client.local")
+
+
+def cache_root(cache_dir: str | os.PathLike[str] | None) -> Path | None:
+    """Where entries go, or ``None`` when the cache is turned off."""
+    if os.environ.get(ENV_SWITCH, "").strip().lower() in ("0", "false", "no", "off"):
+        return None
+    if cache_dir is not None:
+        return Path(cache_dir).expanduser()
+    configured = os.environ.get(ENV_DIR)
+    if configured:
+        return Path(configured).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "mistral_client" / "gguf"
+
+
+def entry_for(root: Path, gguf: Path, dtype: str) -> Path:
+    """The entry of one GGUF file de-quantized to ``dtype`` by this transformers version."""
+    import transformers
+
+    stat = gguf.stat()
+    identity = f"{gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{dtype}|{transformers.__version__}"
+    return root / f"{gguf.stem}-{hashlib.sha256(identity.encode()).hexdigest()[:20]}"
+
+
+def is_complete(entry: Path) -> bool:
+    return (entry / _COMPLETE).is_file()
+
+
+def store(entry: Path, model: Any, tokenizer: Any | None) -> None:
+    """Save the loaded model (and its Hugging Face tokenizer); a failure only logs a warning."""
+    tmp = entry.with_name(f".{entry.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    try:
+        _save_weights(tmp, model)
+        if tokenizer is not None:
+            tokenizer.save_pretrained(tmp)
+        (tmp / _COMPLETE).touch()
+        try:
+            tmp.rename(entry)  # atomic: readers see a whole entry or none
+        except OSError:
+            if not is_complete(entry):  # not another process winning the race: a real failure
+                raise
+    except Exception as exc:  # a full disk or a read-only home must not fail the load
+        logger.warning("could not cache the de-quantized GGUF weights in %s: %s", entry, exc)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _save_weights(directory: Path, model: Any) -> None:
+    """Config and safetensors of the de-quantized model.
+
+    Not ``save_pretrained``: transformers refuses to serialize a model it loaded from GGUF.
+    """
+    import copy
+
+    from safetensors.torch import save_model
+
+    directory.mkdir(parents=True)
+    config = copy.deepcopy(model.config)
+    if hasattr(config, "quantization_config"):  # the weights saved are plain tensors
+        del config.quantization_config
+    config.save_pretrained(directory)
+    if getattr(model, "generation_config", None) is not None:
+        model.generation_config.save_pretrained(directory)
+    # save_model (not save_file) drops the duplicates of tied weights (embeddings / lm_head).
+    save_model(model, str(directory / "model.safetensors"), metadata={"format": "pt"})

@@ -1,0 +1,397 @@
+"""Continuous batching: one thread owns the model; requests join and leave between decode steps.
+
+Each request is prefilled alone (batch 1, no padding: the same numbers as running it alone), then its
+KV cache is merged into the running batch's, left-padded to a common length. Padding slots are masked
+out with an explicit 4D attention mask, and every layer keeps its full cache (no sliding-window
+truncation), so padding never eats into a sliding window: in slot space a row's window is the same
+as in position space. A request leaves the batch (its rows are dropped from the cache) as soon as it
+finishes or is cancelled; the others are not disturbed.
+"""
+
+from __future__ import annotations
+
+import atexit
+import collections
+import queue
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import torch
+
+from mistral_client.local._completion import CompletionState
+from mistral_client.local._constraints import RowConstraint
+from mistral_client.local._logits import RowLogits, select_tokens
+from mistral_client.local._types import FinishReason, GenerationEvent, GenerationParams
+
+if TYPE_CHECKING:
+    from mistral_client.local._engine import Engine
+
+_END = object()
+
+
+class _Request:
+    """One submitted request: its rows, its random generator and the queue its consumer reads."""
+
+    __slots__ = ("cancel", "generator", "live", "out", "params", "prompt", "rows")
+
+    def __init__(
+        self,
+        prompt: list[int],
+        params: GenerationParams,
+        rows: list[CompletionState],
+        generator: torch.Generator,
+        cancel: threading.Event,
+    ) -> None:
+        self.prompt = prompt
+        self.params = params
+        self.rows = rows
+        self.generator = generator
+        self.cancel = cancel
+        self.live = len(rows)
+        self.out: queue.SimpleQueue[Any] = queue.SimpleQueue()
+
+
+class _Row:
+    """One completion occupying one row of the batch."""
+
+    __slots__ = ("logits", "request", "start", "state")
+
+    def __init__(self, request: _Request, state: CompletionState, logits: RowLogits, start: int) -> None:
+        self.request = request
+        self.state = state
+        self.logits = logits
+        self.start = start  # cache slots before this index are padding
+
+
+class Scheduler:
+    """Runs every request of one :class:`Engine` in one batch, on one background thread."""
+
+    def __init__(self, engine: Engine, max_batch_size: int = 8) -> None:
+        if max_batch_size < 1:
+            raise ValueError("max_batch_size must be at least 1")
+        self.engine = engine
+        self.max_batch_size = max_batch_size
+        self._cond = threading.Condition()
+        self._pending: collections.deque[_Request] = collections.deque()
+        self._thread: threading.Thread | None = None
+        self._closing = False
+        # Batch state, touched only by the scheduler thread.
+        self._rows: list[_Row] = []
+        self._cache: Any = None
+        self._length = 0  # cache slots, padding included
+        self._next: torch.Tensor | None = None  # the token each row feeds next
+        #: Decode steps run at each batch size (rows): how much batching actually happened.
+        self.steps_by_rows: collections.Counter[int] = collections.Counter()
+        self._window, self._mixed = _sliding_window(engine.model.config)
+        self._bool_mask = getattr(engine.model.config, "_attn_implementation", "sdpa") in (
+            "sdpa",
+            "flex_attention",
+        )
+
+    def submit(
+        self,
+        prompt: list[int],
+        params: GenerationParams,
+        budget: tuple[int, FinishReason],
+        cancel: threading.Event | None = None,
+    ) -> Iterator[GenerationEvent]:
+        """Events of the request as the batch produces them; the request joins on the first ``next()``."""
+        return self._drain(prompt, params, budget, cancel or threading.Event())
+
+    # --- consumer side ----------------------------------------------------------------------------
+
+    def _drain(
+        self,
+        prompt: list[int],
+        params: GenerationParams,
+        budget: tuple[int, FinishReason],
+        cancel: threading.Event,
+    ) -> Iterator[GenerationEvent]:
+        if cancel.is_set():
+            return
+        request = self._new_request(prompt, params, budget, cancel)
+        with self._cond:
+            self._pending.append(request)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="mistral-local-scheduler", daemon=True
+                )
+                self._thread.start()
+                atexit.register(self._stop)
+            self._cond.notify()
+        try:
+            while True:
+                item = request.out.get()
+                if item is _END:
+                    return
+                if isinstance(item, BaseException):
+                    raise item
+                for event in item:
+                    # A consumer that cancels gets nothing more, even what the batch already made.
+                    if cancel.is_set():
+                        return
+                    yield event
+        finally:
+            cancel.set()  # a consumer that stops early frees its rows at the next step
+
+    def _new_request(
+        self,
+        prompt: list[int],
+        params: GenerationParams,
+        budget: tuple[int, FinishReason],
+        cancel: threading.Event,
+    ) -> _Request:
+        import random
+
+        encoder = self.engine.encoder
+        tool_tokens = encoder.tool_call_tokens if params.parse_tool_calls else None
+        rng = random.Random(params.random_seed)
+        parse_tagged = params.parse_tool_calls and encoder.parses_tagged_tool_calls
+        states = [
+            CompletionState(i, encoder, params.stop, tool_tokens, len(prompt), rng, budget, parse_tagged)
+            for i in range(params.n)
+        ]
+        generator = torch.Generator(device=self.engine.device)
+        if params.random_seed is None:
+            generator.seed()
+        else:
+            generator.manual_seed(params.random_seed)
+        return _Request(prompt, params, states, generator, cancel)
+
+    # --- the scheduler thread ---------------------------------------------------------------------
+
+    def _stop(self) -> None:
+        """At interpreter exit: let the thread leave torch before the runtime is torn down."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._rows and not self._closing:
+                    self._cond.wait()
+                if self._closing:
+                    return
+                admitted = self._admit()
+            try:
+                with torch.inference_mode():
+                    self._step(admitted)
+            except BaseException as exc:  # a failed forward pass fails every request in the batch
+                for request in {id(r.request): r.request for r in self._rows}.values():
+                    request.out.put(exc)
+                for request in admitted:
+                    request.out.put(exc)
+                self._reset()
+
+    def _admit(self) -> list[_Request]:
+        """Pending requests that fit in the batch now, first come first served."""
+        admitted: list[_Request] = []
+        free = self.max_batch_size - len(self._rows)
+        while self._pending:
+            request = self._pending[0]
+            if request.cancel.is_set():
+                self._pending.popleft()
+                request.out.put(_END)
+                continue
+            n = request.params.n
+            # A request wider than the whole batch runs once the batch is empty.
+            if n > free and (self._rows or admitted):
+                break
+            admitted.append(self._pending.popleft())
+            free -= n
+        return admitted
+
+    def _step(self, admitted: list[_Request]) -> None:
+        self._drop(lambda row: row.request.cancel.is_set())
+        logits = self._decode() if self._rows else None
+        for request in admitted:
+            if request.cancel.is_set():
+                request.out.put(_END)
+                continue
+            try:
+                row_logits = self._row_logits(request)
+                cache, prompt_logits = self._prefill(request)
+            except Exception as exc:  # this request's failure only
+                request.out.put(exc)
+                continue
+            self._merge(request, cache, row_logits)
+            logits = prompt_logits if logits is None else torch.cat([logits, prompt_logits])
+        if logits is None:
+            return
+        tokens = select_tokens(logits, self._rows)
+        self._advance(tokens)
+
+    def _prefill(self, request: _Request) -> tuple[Any, torch.Tensor]:
+        engine = self.engine
+        cache = engine.new_cache()
+        inputs = torch.tensor([request.prompt], dtype=torch.long, device=engine.device)
+        logits = engine.forward(inputs, cache, prefill=True)
+        n = request.params.n
+        if n > 1:
+            # One prefill serves all n completions: copy its cache rows instead of recomputing.
+            cache.batch_repeat_interleave(n)
+            logits = logits.expand(n, -1)
+        return cache, logits
+
+    def _row_logits(self, request: _Request) -> list[RowLogits]:
+        eos = self.engine.eos_token_ids
+        grammar = request.params.grammar
+        if grammar is None:
+            return [RowLogits(request.params, eos) for _ in request.rows]
+        tokenizer = self.engine.llg_tokenizer
+        # One matcher per row: the n completions of a request diverge.
+        return [RowLogits(request.params, eos, RowConstraint(tokenizer, grammar)) for _ in request.rows]
+
+    def _merge(self, request: _Request, cache: Any, row_logits: list[RowLogits]) -> None:
+        prompt_len = len(request.prompt)
+        length = max(self._length, prompt_len)
+        new_rows = [
+            _Row(request, state, logits, length - prompt_len)
+            for state, logits in zip(request.rows, row_logits, strict=True)
+        ]
+        if not self._rows:
+            self._cache, self._length, self._rows = cache, prompt_len, new_rows
+            return
+        grow = length - self._length
+        if grow:
+            for row in self._rows:
+                row.start += grow
+        pairs = _layers(self._cache)
+        for i, (keys, values) in enumerate(_layers(cache)):
+            old_keys, old_values = pairs[i]
+            pairs[i] = (
+                torch.cat([_pad_left(old_keys, grow), _pad_left(keys, length - prompt_len)]),
+                torch.cat([_pad_left(old_values, grow), _pad_left(values, length - prompt_len)]),
+            )
+        _set_layers(self._cache, pairs)
+        self._length = length
+        self._rows.extend(new_rows)
+
+    def _decode(self) -> torch.Tensor:
+        assert self._next is not None
+        length = self._length
+        device = self.engine.device
+        starts = torch.tensor([row.start for row in self._rows], device=device)
+        position_ids = (length - starts).view(-1, 1)
+        mask = self._mask(starts, length)
+        logits = self.engine.forward(
+            self._next.view(-1, 1), self._cache, prefill=False, position_ids=position_ids, attention_mask=mask
+        )
+        self._length += 1
+        self.steps_by_rows[len(self._rows)] += 1
+        return logits
+
+    def _mask(self, starts: torch.Tensor, length: int) -> Any:
+        """``[rows, 1, 1, length + 1]``: real slots only, within the sliding window if any.
+
+        Models mixing full and sliding layers get one mask per layer type, the form they accept.
+        """
+        window = self._window
+        padded = any(row.start for row in self._rows)
+        if not padded and (window is None or length + 1 <= window):
+            return None  # the model's own causal mask is this one
+        slots = torch.arange(length + 1, device=starts.device)
+        visible = slots.unsqueeze(0) >= starts.unsqueeze(1)
+        if window is None:
+            return self._as_mask(visible)
+        # Slot j of row r holds position j - start_r, the query position length - start_r:
+        # the window condition does not depend on the padding.
+        sliding = self._as_mask(visible & (slots > length - window).unsqueeze(0))
+        if self._mixed:
+            return {"full_attention": self._as_mask(visible), "sliding_attention": sliding}
+        return sliding
+
+    def _as_mask(self, visible: torch.Tensor) -> torch.Tensor:
+        mask = visible[:, None, None, :]
+        if self._bool_mask:
+            return mask
+        dtype = self.engine.dtype
+        return torch.zeros(mask.shape, dtype=dtype, device=mask.device).masked_fill(
+            ~mask, torch.finfo(dtype).min
+        )
+
+    def _advance(self, tokens: torch.Tensor) -> None:
+        eos = self.engine.eos_token_ids
+        outputs: dict[int, tuple[_Request, list[GenerationEvent]]] = {}
+        for row, token in zip(self._rows, tokens.tolist(), strict=True):
+            event = row.state.advance(token, eos)
+            row.logits.observe(token)
+            entry = outputs.get(id(row.request))
+            if entry is None:
+                outputs[id(row.request)] = (row.request, [event])
+            else:
+                entry[1].append(event)
+        self._next = tokens
+        for request, events in outputs.values():
+            request.out.put(events)
+        self._drop(lambda row: row.state.finished)
+
+    def _drop(self, leaves: Any) -> None:
+        """Remove the rows for which ``leaves(row)`` holds; end requests left without rows."""
+        keep = [i for i, row in enumerate(self._rows) if not leaves(row)]
+        if len(keep) == len(self._rows):
+            return
+        for i, row in enumerate(self._rows):
+            if i not in keep:
+                row.request.live -= 1
+                if row.request.live == 0:
+                    row.request.out.put(_END)
+        if not keep:
+            self._reset()
+            return
+        self._rows = [self._rows[i] for i in keep]
+        index = torch.tensor(keep, device=self.engine.device)
+        assert self._next is not None
+        self._next = self._next.index_select(0, index)
+        pairs = [(k.index_select(0, index), v.index_select(0, index)) for k, v in _layers(self._cache)]
+        # Slots that are padding in every remaining row are dropped too.
+        trim = min(row.start for row in self._rows)
+        if trim:
+            pairs = [(k[:, :, trim:], v[:, :, trim:]) for k, v in pairs]
+            for row in self._rows:
+                row.start -= trim
+            self._length -= trim
+        _set_layers(self._cache, pairs)
+
+    def _reset(self) -> None:
+        self._rows, self._cache, self._length, self._next = [], None, 0, None
+
+
+def _sliding_window(config: Any) -> tuple[int | None, bool]:
+    """The sliding window (``None`` if no layer slides), and whether full layers are mixed in."""
+    config = config.get_text_config() if hasattr(config, "get_text_config") else config
+    window = getattr(config, "sliding_window", None)
+    if not window or getattr(config, "use_sliding_window", True) is False:
+        return None, False
+    layer_types = getattr(config, "layer_types", None)
+    if layer_types:
+        kinds = set(layer_types)
+        if "sliding_attention" not in kinds:
+            return None, False
+        return int(window), len(kinds) > 1
+    return int(window), False
+
+
+def _pad_left(tensor: torch.Tensor, slots: int) -> torch.Tensor:
+    if not slots:
+        return tensor
+    return torch.nn.functional.pad(tensor, (0, 0, slots, 0))
+
+
+def _layers(cache: Any) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    if hasattr(cache, "layers"):
+        return [(layer.keys, layer.values) for layer in cache.layers]
+    return list(zip(cache.key_cache, cache.value_cache, strict=True))  # transformers < 4.56
+
+
+def _set_layers(cache: Any, pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
+    if hasattr(cache, "layers"):
+        for layer, (keys, values) in zip(cache.layers, pairs, strict=True):
+            layer.keys, layer.values = keys, values
+    else:
+        cache.key_cache[:] = [k for k, _ in pairs]
+        cache.value_cache[:] = [v for _, v in pairs]
