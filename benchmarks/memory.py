@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from clients import BASELINE, ClientSpec
+from clients import BASELINE, LEGACY, ClientSpec
 from results import Measurement, Scenario, fill_ratios, rotated
 from server_process import ServerProcess
 from settings import Settings
@@ -43,7 +43,7 @@ def run(scenario: Scenario, specs: list[ClientSpec], server: ServerProcess, s: S
             except Exception as exc:
                 m.skipped = f"error: {exc}"[:200]
     measurements = list(results.values())
-    fill_ratios(measurements, BASELINE)
+    fill_ratios(measurements, BASELINE, LEGACY)
     for m in measurements:
         if m.median:
             m.note = (

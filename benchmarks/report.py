@@ -9,7 +9,7 @@ from pathlib import Path
 from results import Measurement
 
 OURS = ("mistral_client", "mistral_client local")
-HEADER = ("Scenario", "Client", "Median", "Ratio", "Target", "Result", "Server CPU", "Notes")
+HEADER = ("Scenario", "Client", "Median", "Ratio", "vs raw httpx", "Target", "Result", "Server CPU", "Notes")
 
 
 def _value(m: Measurement) -> str:
@@ -30,6 +30,13 @@ def _ratio(m: Measurement) -> str:
     return f"{r:.2f}x" if r is not None else "-"
 
 
+def _second_ratio(m: Measurement) -> str:
+    if m.is_second_baseline:
+        return "1.00x"
+    r = m.second_ratio
+    return f"{r:.2f}x" if r is not None else ""
+
+
 def _result(m: Measurement) -> str:
     if m.client not in OURS or m.scenario.target is None:
         return ""
@@ -44,10 +51,22 @@ def rows(measurements: Sequence[Measurement]) -> list[tuple[str, ...]]:
         cpu = f"{max(m.server_cpu) * 100:.0f}%" if m.server_cpu else ""
         if m.skipped:
             out.append(
-                (m.scenario.title, m.client, "-", "-", target, _result(m), "", f"skipped: {m.skipped}")
+                (m.scenario.title, m.client, "-", "-", "", target, _result(m), "", f"skipped: {m.skipped}")
             )
         else:
-            out.append((m.scenario.title, m.client, _value(m), _ratio(m), target, _result(m), cpu, m.note))
+            out.append(
+                (
+                    m.scenario.title,
+                    m.client,
+                    _value(m),
+                    _ratio(m),
+                    _second_ratio(m),
+                    target,
+                    _result(m),
+                    cpu,
+                    m.note,
+                )
+            )
     return out
 
 
@@ -88,7 +107,8 @@ _SERIES = {
     "mistral_client local": ("mistral_client", "tab:blue"),
     "mistralai": ("mistralai", "tab:orange"),
     "openai": ("openai", "tab:green"),
-    "raw httpx": ("raw httpx (import + Client, (e) only)", "tab:grey"),
+    "raw httpx2": ("raw httpx2 (import + Client, (e) only)", "tab:grey"),
+    "raw httpx": ("raw httpx (legacy)", "tab:brown"),
 }
 
 
@@ -135,7 +155,7 @@ def chart(measurements: Sequence[Measurement], path: Path) -> None:
         "median ratio to the baseline (lower is better; (g) is tokens/s: higher is better); dotted = target"
     )
     ax.legend(loc="lower right", fontsize="small")
-    ax.set_title("Ratio to raw httpx (to `import httpx` for (e), to raw transformers for (g))")
+    ax.set_title("Ratio to raw httpx2 (to `import httpx2` for (e), to raw transformers for (g))")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -1,7 +1,7 @@
 """Benchmark entry point: `python benchmarks/run.py [--quick] [--out docs/performance.md]`.
 
-Compares raw httpx, mistral_client, mistralai and openai against a local mock Mistral server, plus
-the local backend against raw transformers, and writes a markdown report with a PNG chart.
+Compares raw httpx2, raw httpx, mistral_client, mistralai and openai against a local mock Mistral
+server, plus the local backend against raw transformers, and writes a markdown report with a PNG chart.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import memory
 import report
 import scenarios
 import startup
-from clients import CLIENTS, OURS, ClientSpec, unavailable_reason
+from clients import BASELINE, CLIENTS, OURS, ClientSpec, unavailable_reason
 from results import Measurement, Scenario
 from server_process import ServerProcess
 from settings import FULL, QUICK, Settings
@@ -30,7 +30,20 @@ from settings import scenarios as scenario_table
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "docs" / "performance.md"
 RAW_JSON = Path(__file__).resolve().parent / "results" / "latest.json"
-ALL_KEYS = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h")
+
+#: The scenarios that run in this process against the mock server, by key. A new scenario is one entry
+#: here (a function of the `scenarios.ScenarioFn` shape, in its own module) and one in
+#: `settings.scenarios`; (e), (g) and (h) run in child processes and are dispatched in `run_all`.
+IN_PROCESS: dict[str, scenarios.ScenarioFn] = {
+    "a": scenarios.sequential_chats,
+    "b-sync": scenarios.sync_stream,
+    "b-async": scenarios.async_stream,
+    "c": scenarios.concurrent_chats,
+    "d": scenarios.embeddings,
+    "f": memory.run,
+}
+#: Every scenario key, in report order.
+ALL_KEYS: tuple[str, ...] = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h")
 
 METHOD = """\
 - **Server**: a mock of the Mistral API (`benchmarks/server.py`) in its own process on 127.0.0.1: a
@@ -39,10 +52,16 @@ METHOD = """\
   ending with `data: [DONE]`. *Server CPU* is the server process's CPU time (summed over its
   threads from `/proc/<pid>/task/*/schedstat`) over the timed wall time, worst repetition: well
   under 100% of one core means the server was not the bottleneck.
-- **Clients**: raw httpx is one reused `httpx.Client`/`AsyncClient` (pool of 100 keep-alive
-  connections) with stdlib `json.loads` and no models; the SDKs run with their defaults; openai is
-  pointed at `<server>/v1`. Each client is warmed up before timing (lazy imports, first connection).
+- **Clients**: the baselines are written as a user would write them: *raw httpx2* (the baseline of
+  *Ratio*) and *raw httpx* (0.28.1, the legacy library; *vs raw httpx*) are each one reused
+  `Client`/`AsyncClient` with the library's default `Limits()` (100 connections, 20 kept alive) and a
+  120 s timeout, stdlib `json.loads` and no models. The SDKs run with their defaults; openai is
+  pointed at `<server>/v1`. A ratio target must hold against both baselines.
+  Each client is warmed up before timing (lazy imports, first connection).
   The garbage collector stays on, as in real use (a `gc.collect()` precedes each timed run).
+- **Noise**: the load average at start is in the header above. On a shared machine (other processes
+  running) single figures move by 20-50% between runs; the per-repetition ratios cancel part of it,
+  not all. Re-run on a quiet machine before quoting a figure.
 - **Repetitions**: every client runs once per repetition, in an order rotated between repetitions.
   *Median* is the median over repetitions; *Ratio* is computed per repetition against the baseline's
   run in the same repetition, then the median of those ratios is shown.
@@ -53,7 +72,7 @@ METHOD = """\
   means the server accepted no new TCP connection during the timed part.
 - **(e)** is the time from the first statement to the end of `import X; X.Client(...)` inside a
   fresh interpreter (median of several; a first unmeasured run compiles bytecode). Its ratio is to
-  `import httpx` alone, in the same repetition; the whole-process wall time is in the notes.
+  `import httpx2` alone, in the same repetition; the whole-process wall time is in the notes.
 - **(f)** is VmHWM from `/proc/self/status` of a fresh process per client that ran the workload in
   the notes (chats, one stream, embedding calls). Informational: no target.
 - **(g)** runs in a separate process on SmolLM2-135M-Instruct (the GGUF file of the PyPI package
@@ -75,7 +94,7 @@ def _skipped_rows(scenario: Scenario, missing: dict[str, str]) -> list[Measureme
 
 def _ordered(ms: list[Measurement]) -> list[Measurement]:
     # Report rows in the registry order (baseline first), whatever order they were produced in.
-    order = {name: i for i, name in enumerate(["httpx (import only)", *(c.name for c in CLIENTS)])}
+    order = {name: i for i, name in enumerate([startup.REFERENCE, *(c.name for c in CLIENTS)])}
     return sorted(ms, key=lambda m: order.get(m.client, len(order)))
 
 
@@ -84,14 +103,6 @@ def run_all(
 ) -> list[Measurement]:
     table = scenario_table(s)
     results: list[Measurement] = []
-    in_process: dict[str, scenarios.ScenarioFn] = {
-        "a": scenarios.sequential_chats,
-        "b-sync": scenarios.sync_stream,
-        "b-async": scenarios.async_stream,
-        "c": scenarios.concurrent_chats,
-        "d": scenarios.embeddings,
-        "f": memory.run,
-    }
     with ServerProcess(s.stream_chunks, [s.embed_batch]) as server:
         for key in keys:
             if key in ("g", "h"):
@@ -101,7 +112,7 @@ def run_all(
             if key == "e":
                 ms = startup.run(table[key], specs, s.startup_runs)
             else:
-                ms = in_process[key](table[key], specs, server, s)
+                ms = IN_PROCESS[key](table[key], specs, server, s)
             results += _ordered(ms + _skipped_rows(table[key], missing))
             _log(f"  done in {time.perf_counter() - t0:.1f} s")
     if "g" in keys:
@@ -148,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     info = machine.describe()  # before the run, so the load average is other processes' load
     s = QUICK if args.quick else FULL
     keys = [k for k in ALL_KEYS if not args.only or k in args.only]
-    wanted = [c for c in CLIENTS if not args.clients or c.name in args.clients or c.name == "raw httpx"]
+    wanted = [c for c in CLIENTS if not args.clients or c.name in args.clients or c.name == BASELINE]
     missing = {c.name: reason for c in wanted if (reason := unavailable_reason(c))}
     specs = [c for c in wanted if c.name not in missing]
     for name, reason in missing.items():

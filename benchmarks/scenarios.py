@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import payloads
-from clients import BASELINE, AsyncAdapter, ClientSpec, SyncAdapter
+from clients import BASELINE, LEGACY, AsyncAdapter, ClientSpec, SyncAdapter
 from results import Measurement, Scenario, fill_ratios, rotated
 from server_process import CpuMeter, ServerProcess
 from settings import Settings
@@ -72,7 +72,7 @@ def _record(m: Measurement, r: RunResult) -> None:
 
 
 def _finish(measurements: list[Measurement]) -> list[Measurement]:
-    fill_ratios(measurements, BASELINE)
+    fill_ratios(measurements, BASELINE, LEGACY)
     return measurements
 
 

@@ -14,7 +14,7 @@ class Settings:
     stream_chunks: int  # (b) chunks in the one stream
     async_chats: int  # (c) total async chats (timed, after one warm-up round)
     concurrency: int  # (c) in-flight requests
-    concurrency_reps: int  # (c) is slow: httpx's pool is CPU-bound at 100 connections
+    concurrency_reps: int  # (c) repetitions (httpx's pool is CPU-bound at 100 connections: slow)
     embed_calls: int  # (d) embedding calls
     embed_batch: int  # (d) vectors per call
     startup_runs: int  # (e) fresh interpreters per client
@@ -68,25 +68,23 @@ QUICK = Settings(
 
 def scenarios(s: Settings) -> dict[str, Scenario]:
     return {
-        "a": Scenario("a", f"(a) {s.chats:,} sequential chats, sync", "s", Target(max_ratio=1.3)),
+        "a": Scenario("a", f"(a) {s.chats:,} sequential chats, sync", "s", Target(max_ratio=1.1)),
         "b-sync": Scenario(
-            "b-sync", f"(b) {s.stream_chunks:,}-chunk stream, sync", "s", Target(max_ratio=1.5)
+            "b-sync", f"(b) {s.stream_chunks:,}-chunk stream, sync", "s", Target(max_ratio=1.15)
         ),
         "b-async": Scenario(
-            "b-async", f"(b) {s.stream_chunks:,}-chunk stream, async", "s", Target(max_ratio=1.5)
+            "b-async", f"(b) {s.stream_chunks:,}-chunk stream, async", "s", Target(max_ratio=1.15)
         ),
         "c": Scenario(
             "c",
             f"(c) {s.async_chats:,} async chats at concurrency {s.concurrency}",
             "s",
-            Target(max_ratio=1.2, max_timed_connections=0),
+            Target(max_ratio=1.15, max_timed_connections=0),
         ),
         "d": Scenario(
             "d", f"(d) {s.embed_calls} embedding calls of {s.embed_batch} x 1024", "s", Target(max_ratio=0.8)
         ),
-        "e": Scenario(
-            "e", "(e) import + first client (fresh process)", "s", Target(max_ratio=1.6, max_seconds=0.150)
-        ),
+        "e": Scenario("e", "(e) import + first client (fresh process)", "s", Target(max_seconds=0.100)),
         "f": Scenario("f", "(f) peak RSS (VmHWM) running a mixed workload", "KiB"),
         "g": Scenario(
             "g",

@@ -11,8 +11,8 @@ from pathlib import Path
 from clients import ClientSpec
 from results import Measurement, Scenario, fill_ratios, rotated
 
-REFERENCE = "httpx (import only)"
-REFERENCE_CODE = "import httpx"
+REFERENCE = "httpx2 (import only)"
+REFERENCE_CODE = "import httpx2"
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # Timed inside the child: interpreter start-up and `site` are the same for every client, so they
 # would only dilute the difference; the whole-process wall time is reported as a note instead.

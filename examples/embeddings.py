@@ -28,7 +28,8 @@ def main() -> None:
             model="mistral-embed", input=["Where is the Eiffel Tower?", *DOCUMENTS]
         )
     query, *documents = response.embeddings
-    print(f"{len(response.embeddings)} vectors of dimension {len(query)}")
+    first: list[float] = response.data[0].embedding  # typed list[float]: no cast, no isinstance
+    print(f"{len(response.embeddings)} vectors of dimension {len(first)}")
     ranked = sorted(zip(DOCUMENTS, documents, strict=True), key=lambda pair: -cosine(query, pair[1]))
     for text, vector in ranked:
         print(f"{cosine(query, vector):.3f}  {text}")

@@ -10,7 +10,7 @@ import dataclasses
 import datetime
 import json
 from collections.abc import Callable, Mapping
-from functools import cache
+from functools import cache, partial
 from typing import IO, TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -132,11 +132,14 @@ def fim_stream(params: Mapping[str, Any], defaults: ClientDefaults) -> APIReques
 def embeddings(params: Mapping[str, Any], defaults: ClientDefaults) -> APIRequest[EmbeddingResponse]:
     fields, options = _split(params, defaults)
     body = validate(EmbeddingRequest, fields)
+    parse: Callable[[str | bytes], EmbeddingResponse] = EmbeddingResponse.model_validate_json
+    if body.output_dtype != "float":  # the vectors' decoding depends on it (ints, base64 bytes)
+        parse = partial(EmbeddingResponse.model_validate_json, context={"output_dtype": body.output_dtype})
     return APIRequest(
         operation="embeddings.create",
         method="POST",
         path="/v1/embeddings",
-        parse=EmbeddingResponse.model_validate_json,
+        parse=parse,
         body=body,
         options=options,
     )

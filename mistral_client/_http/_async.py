@@ -49,6 +49,8 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
         )
         self._owns_client = http_client is None
         self._http_client = http_client
+        if http_client is not None:
+            self.use_client(http_client)
 
     @property
     def _client(self) -> httpx2.AsyncClient:
@@ -68,12 +70,12 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
         async def attempt() -> httpx2.Response:
             try:
                 response = await self._client.send(http_request, stream=stream)
-            except httpx2.TransportError as exc:
+            except self._transport_errors as exc:
                 raise _connection_error(exc, http_request) from exc
             if response.status_code >= 400:
                 try:
                     await response.aread()
-                except httpx2.TransportError as exc:
+                except self._transport_errors as exc:
                     raise _connection_error(exc, http_request) from exc
                 finally:
                     await _shielded_aclose(response)
@@ -141,12 +143,12 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
                     yield item
                 if reader.done:
                     if _reusable(response):
-                        await _adrain(chunks)
+                        await _adrain(chunks, self._http_errors)
                     return
             reader.end()
-        except httpx2.TransportError as exc:
+        except self._transport_errors as exc:
             raise _connection_error(exc, response.request) from exc
-        except httpx2.DecodingError as exc:
+        except self._decoding_errors as exc:
             raise _decoding_error(exc, response) from exc
         finally:
             await _shielded_aclose(response)
@@ -159,7 +161,7 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
             async for chunk in response.aiter_bytes():
                 sink.write(chunk)
                 written += len(chunk)
-        except httpx2.TransportError as exc:
+        except self._transport_errors as exc:
             raise _connection_error(exc, response.request) from exc
         finally:
             await _shielded_aclose(response)

@@ -17,7 +17,7 @@ from .._exceptions import (
     IncompleteStreamError,
 )
 from .._sse import SSEDecoder
-from ._core import _error_status, _HTTPCore, _validation_error
+from ._core import _error_status, _HTTPCore, _repaired, _validation_error
 
 T = TypeVar("T")
 
@@ -51,9 +51,7 @@ class _EventReader:
             try:
                 item = parse(payload)
             except ValueError as exc:  # pydantic's ValidationError
-                raise _validation_error(
-                    exc, self._response, payload, self._core.request_id(self._response)
-                ) from None
+                item = self._repaired(payload, exc)
             extra = item.__pydantic_extra__
             if item.object == "error" or (extra and "error" in extra):
                 self._raise_error(payload)
@@ -61,6 +59,14 @@ class _EventReader:
                 (self._seen if choice.finish_reason is None else self._finished).add(choice.index)
             items.append(item)
         return items
+
+    def _repaired(self, payload: str, error: ValueError) -> Any:
+        try:
+            return _repaired(self._request, payload, error)
+        except ValueError as exc:
+            raise _validation_error(
+                exc, self._response, payload, self._core.request_id(self._response)
+            ) from None
 
     def end(self) -> None:
         # Some OpenAI-compatible servers (transformers serve) never send [DONE]; a stream whose every
@@ -103,17 +109,19 @@ def _reusable(response: httpx2.Response) -> bool:
     return response.http_version == "HTTP/1.1" and response.headers.get("connection", "").lower() != "close"
 
 
-def _drain(chunks: Iterator[bytes]) -> None:
-    with contextlib.suppress(httpx2.HTTPError):  # the events are all in: failing now loses nothing
+def _drain(chunks: Iterator[bytes], errors: tuple[type[Exception], ...] = (httpx2.HTTPError,)) -> None:
+    with contextlib.suppress(*errors):  # the events are all in: failing now loses nothing
         for reads, _ in enumerate(chunks, 1):
             if reads >= _DRAIN_READS:
                 return
 
 
-async def _adrain(chunks: AsyncIterator[bytes]) -> None:
+async def _adrain(
+    chunks: AsyncIterator[bytes], errors: tuple[type[Exception], ...] = (httpx2.HTTPError,)
+) -> None:
     import anyio
 
-    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(httpx2.HTTPError):
+    with anyio.move_on_after(_DRAIN_SECONDS), contextlib.suppress(*errors):
         reads = 0
         async for _ in chunks:
             reads += 1
@@ -121,5 +129,5 @@ async def _adrain(chunks: AsyncIterator[bytes]) -> None:
                 return
 
 
-def _decoding_error(exc: httpx2.DecodingError, response: httpx2.Response) -> APIConnectionError:
+def _decoding_error(exc: Exception, response: httpx2.Response) -> APIConnectionError:
     return APIConnectionError(f"Could not decode the response body: {exc}", request=response.request)

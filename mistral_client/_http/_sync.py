@@ -50,6 +50,8 @@ class HTTPBackend(_HTTPCore, Backend):
         )
         self._owns_client = http_client is None
         self._http_client = http_client
+        if http_client is not None:
+            self.use_client(http_client)
         self._lock = threading.Lock()
 
     @property
@@ -75,12 +77,12 @@ class HTTPBackend(_HTTPCore, Backend):
         def attempt() -> httpx2.Response:
             try:
                 response = self._client.send(http_request, stream=stream)
-            except httpx2.TransportError as exc:
+            except self._transport_errors as exc:
                 raise _connection_error(exc, http_request) from exc
             if response.status_code >= 400:
                 try:
                     response.read()
-                except httpx2.TransportError as exc:
+                except self._transport_errors as exc:
                     raise _connection_error(exc, http_request) from exc
                 finally:
                     response.close()
@@ -145,12 +147,12 @@ class HTTPBackend(_HTTPCore, Backend):
                 yield from reader.feed(data)
                 if reader.done:
                     if _reusable(response):
-                        _drain(chunks)
+                        _drain(chunks, self._http_errors)
                     return
             reader.end()
-        except httpx2.TransportError as exc:
+        except self._transport_errors as exc:
             raise _connection_error(exc, response.request) from exc
-        except httpx2.DecodingError as exc:
+        except self._decoding_errors as exc:
             raise _decoding_error(exc, response) from exc
         finally:
             response.close()
@@ -163,7 +165,7 @@ class HTTPBackend(_HTTPCore, Backend):
             for chunk in response.iter_bytes():
                 sink.write(chunk)
                 written += len(chunk)
-        except httpx2.TransportError as exc:
+        except self._transport_errors as exc:
             raise _connection_error(exc, response.request) from exc
         finally:
             response.close()

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, ValidationError, ValidationInfo, model_validator
+from pydantic import Discriminator, Field, Tag, ValidationError, ValidationInfo, model_validator
 from pydantic_core import InitErrorDetails
 
 from .._backend import REQUEST_CONTEXT
-from ._base import MistralModel, ResponseModel, TaggedModel
+from ._base import LenientModel, MistralModel, ResponseModel, TaggedModel
 
 # Open enums: the known values are listed for editors and type checkers, and any other string from a
 # newer server still parses.
@@ -77,12 +77,39 @@ class UnknownChunk(MistralModel):
     type: str
 
 
-ContentChunk = Union[
-    Annotated[
-        TextChunk | ImageURLChunk | DocumentURLChunk | ReferenceChunk | FileChunk | ThinkChunk | AudioChunk,
-        Field(discriminator="type"),
-    ],
-    UnknownChunk,
+# The spec does not require a chunk's ``type``: one without it is told by its required field.
+_IMPLIED_TAGS = (
+    ("text", "text"),
+    ("image_url", "image_url"),
+    ("document_url", "document_url"),
+    ("reference_ids", "reference"),
+    ("file_id", "file"),
+    ("thinking", "thinking"),
+    ("input_audio", "input_audio"),
+)
+_CHUNK_TAGS = frozenset(tag for _, tag in _IMPLIED_TAGS)
+
+
+def _chunk_tag(value: Any) -> str:
+    if isinstance(value, dict):
+        tag = value.get("type")
+        if tag is None:
+            tag = next((tag for key, tag in _IMPLIED_TAGS if key in value), None)
+    else:
+        tag = getattr(value, "type", None)
+    return tag if tag in _CHUNK_TAGS else "unknown"
+
+
+ContentChunk = Annotated[
+    Annotated[TextChunk, Tag("text")]
+    | Annotated[ImageURLChunk, Tag("image_url")]
+    | Annotated[DocumentURLChunk, Tag("document_url")]
+    | Annotated[ReferenceChunk, Tag("reference")]
+    | Annotated[FileChunk, Tag("file")]
+    | Annotated[ThinkChunk, Tag("thinking")]
+    | Annotated[AudioChunk, Tag("input_audio")]
+    | Annotated[UnknownChunk, Tag("unknown")],
+    Discriminator(_chunk_tag),
 ]
 SystemContentChunk = Annotated[TextChunk | ThinkChunk, Field(discriminator="type")]
 
@@ -90,6 +117,7 @@ SystemContentChunk = Annotated[TextChunk | ThinkChunk, Field(discriminator="type
 
 
 class FunctionCall(MistralModel):
+    _essential = frozenset({"name", "arguments"})
     # Defaults, for responses: OpenAI-style servers stream a call in pieces, the name in the first
     # and the arguments in the next ones. Requests still need both (see _required_in_requests).
     name: str = ""
@@ -134,6 +162,7 @@ class FunctionCall(MistralModel):
 
 
 class ToolCall(MistralModel):
+    _essential = frozenset({"function"})
     id: str | None = None
     type: ToolType | None = None
     function: FunctionCall
@@ -158,6 +187,7 @@ class UserMessage(TaggedModel):
 
 class AssistantMessage(TaggedModel):
     _tag: ClassVar[str] = "role"
+    _essential = frozenset({"content", "tool_calls"})
     role: Literal["assistant"] = "assistant"
     content: str | list[ContentChunk] | None = None
     tool_calls: list[ToolCall] | None = None
@@ -300,12 +330,15 @@ class UsageInfo(MistralModel):
 
 
 class ChatCompletionChoice(MistralModel):
+    _essential = frozenset({"message"})
     index: int = 0
-    message: AssistantMessage
+    #: The spec lets a choice come without a message: it is then an empty one (``content`` None).
+    message: AssistantMessage = Field(default_factory=AssistantMessage)
     finish_reason: FinishReason | None = None
 
 
 class ChatCompletionResponse(ResponseModel):
+    _essential = frozenset({"choices"})
     id: str = ""
     object: str = "chat.completion"
     model: str = ""
@@ -326,19 +359,23 @@ class FIMCompletionResponse(ChatCompletionResponse):
 
 
 class DeltaMessage(MistralModel):
+    _essential = frozenset({"content", "tool_calls"})
     role: Role | None = None
     content: str | list[ContentChunk] | None = None
     tool_calls: list[ToolCall] | None = None
 
 
 class CompletionResponseStreamChoice(MistralModel):
+    _essential = frozenset({"delta"})
     index: int = 0
-    delta: DeltaMessage
+    delta: DeltaMessage = Field(default_factory=DeltaMessage)
     finish_reason: FinishReason | None = None
 
 
-class CompletionChunk(MistralModel):
+class CompletionChunk(LenientModel):
     """One event of a chat or FIM stream."""
+
+    _essential = frozenset({"choices"})
 
     id: str = ""
     object: str = "chat.completion.chunk"

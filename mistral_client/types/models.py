@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from ._base import MistralModel, ResponseModel
 
@@ -66,8 +66,16 @@ ModelCard = Union[
 
 
 class ModelList(ResponseModel):
+    _essential = frozenset({"data"})
+
     object: str = "list"
     data: list[ModelCard] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, data: Any) -> Any:
+        # The spec's own example answers a bare list of cards.
+        return {"data": data} if isinstance(data, list) else data
 
 
 class DeleteModelResponse(ResponseModel):
