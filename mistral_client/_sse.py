@@ -76,19 +76,28 @@ class SSEDecoder:
             return []
         # Line terminators are ASCII, so decoding all complete lines at once equals decoding each
         # line on its own; the unterminated tail (maybe a split character) stays as bytes.
-        view = memoryview(chunk)
         if self._buf:
+            view = memoryview(chunk)
             self._buf += view[:end]
             text = self._buf.decode("utf-8", "replace")
             self._buf = bytearray(view[end + 1 :])
         else:
-            text = str(view[:end], "utf-8", "replace")
+            # A slice is cheaper than a memoryview for the small chunks a stream mostly brings.
+            text = str(chunk[:end], "utf-8", "replace")
             if end + 1 < len(chunk):
-                self._buf += view[end + 1 :]
+                self._buf += chunk[end + 1 :]
         if self._at_start:
             self._at_start = False
             if text.startswith(_BOM):
                 text = text[1:]
+        if not self._data and text.startswith("data:") and text.find("\n") == len(text) - 1:
+            # The shape nearly every chunk of a completion stream has: one data line and the blank
+            # line that dispatches it. The same event _process would build, without its loop.
+            line = text[:-1]
+            data = line[6:] if line.startswith(" ", 5) else line[5:]
+            event = ServerSentEvent(data, self._event, self._last_event_id, self._retry)
+            self._event = None
+            return [event]
         return self._process(text.split("\n"))
 
     def flush(self) -> list[ServerSentEvent]:
