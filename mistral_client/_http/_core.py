@@ -114,11 +114,16 @@ class _HTTPCore:
         # httpx2 normalises a dict of headers and parses a URL string on every request (about 14 us of
         # a 600 us call on localhost); its own Headers and URL objects it takes as they are, so they
         # are built once: the header sets here, each endpoint's URL on first use (see _url).
-        self._parsed_headers = {
-            "get": httpx2.Headers(self._headers),
-            "json": httpx2.Headers(self._json_headers),
-            "stream": httpx2.Headers(self._stream_headers),
-        }
+        self._parsed_headers: dict[str, httpx2.Headers] | None
+        try:
+            self._parsed_headers = {
+                "get": httpx2.Headers(self._headers),
+                "json": httpx2.Headers(self._json_headers),
+                "stream": httpx2.Headers(self._stream_headers),
+            }
+        except (TypeError, ValueError):
+            # A header httpx2 rejects (not a str, not ASCII) fails on each request, as it did before.
+            self._parsed_headers = None
         self._urls: dict[str, httpx2.URL] = {}
         # Set once this server answered FIM with 404/405 and has /v1/completions (see fim_fallback).
         self._fim_via_completions = False
@@ -160,8 +165,8 @@ class _HTTPCore:
             content = self.serialize_body(request)
         if options.extra_headers:
             headers = {**headers, **options.extra_headers}
-        elif self._legacy is None:  # a legacy httpx client knows only its own Headers class
-            headers = self._parsed_headers[kind]
+        elif self._legacy is None and self._parsed_headers is not None:
+            headers = self._parsed_headers[kind]  # a legacy httpx client knows only its own Headers
         params: Any = None
         if request.query or options.extra_query:
             params = {**(request.query or {}), **(options.extra_query or {})}
