@@ -199,3 +199,11 @@ def test_import_stays_light() -> None:
     modules = set(out.stdout.split())
     for heavy in ("pydantic", "tenacity", "torch", "transformers", "mistral_common", "mistral_client.types"):
         assert heavy not in modules, heavy
+
+
+def test_a_header_httpx2_rejects_fails_the_request_not_the_client() -> None:
+    # The header sets are prebuilt as httpx2.Headers for speed; that must not move the error.
+    client = Client(api_key="k", base_url="http://127.0.0.1:9", default_headers={"X-Odd": "\u00e9"})
+    with pytest.raises(UnicodeEncodeError):
+        client.chat.complete(model="m", messages=[{"role": "user", "content": "hi"}], max_retries=0)
+    client.close()

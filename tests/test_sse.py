@@ -26,6 +26,20 @@ def decode(pieces: Iterable[bytes]) -> list[ServerSentEvent]:
     return events
 
 
+def decode_lone_first(pieces: Iterable[bytes]) -> list[ServerSentEvent]:
+    """As the stream reader decodes: ``lone_data`` first, ``feed`` when it declines."""
+    decoder = SSEDecoder()
+    events: list[ServerSentEvent] = []
+    for piece in pieces:
+        data = decoder.lone_data(piece)
+        if data is None:
+            events += decoder.feed(piece)
+        else:
+            events.append(ServerSentEvent(data, None, decoder.last_event_id, decoder.retry))
+    events += decoder.flush()
+    return events
+
+
 def split_at(stream: bytes, cuts: Iterable[int]) -> list[bytes]:
     """Pieces between sorted ``cuts``; a repeated cut yields an empty piece."""
     bounds = [0, *sorted(cuts), len(stream)]
@@ -325,6 +339,10 @@ def test_any_chunking_gives_the_reference_events(
     assert decode(one_byte_pieces(stream)) == expected
     cuts = data.draw(st.lists(st.integers(0, len(stream)), max_size=12))
     assert decode(split_at(stream, cuts)) == expected
+    assert decode_lone_first(split_at(stream, cuts)) == expected
+    # One piece per event (cut after each blank line), so that whole one-line events reach lone_data.
+    event_cuts = [m.end() for m in re.finditer(rb"\n\n", stream)]
+    assert decode_lone_first(split_at(stream, event_cuts)) == expected
 
 
 # A literal, whole-stream transcription of the spec, to compare against on arbitrary bytes.
@@ -449,3 +467,17 @@ def test_many_small_events_scale_linearly() -> None:
     assert t_large / t_small < 32, (t_small, t_large)
     # The real budget is ~10 ms here; this bound only catches gross regressions on a loaded box.
     assert t_large < 0.5, t_large
+
+
+def test_lone_data_takes_only_a_whole_single_line_event() -> None:
+    decoder = SSEDecoder()
+    assert decoder.lone_data(b"data: a\n\n") is None  # the stream's start (a BOM) goes through feed
+    assert decoder.feed(b"data: a\n\n") == [E("a")]
+    assert decoder.lone_data(b'data: {"x": 1}\n\n') == '{"x": 1}'
+    assert decoder.lone_data(b"data:b\n\n") == "b"
+    assert decoder.lone_data(b"data: \xff\n\n") == "\ufffd"
+    for chunk in (b"data: a\n", b"data: a\r\n\r\n", b"data: a\ndata: b\n\n", b"event: e\n\n", b"id: 1\n\n"):
+        assert decoder.lone_data(chunk) is None
+    assert decoder.feed(b"event: e\n") == []
+    assert decoder.lone_data(b"data: a\n\n") is None  # a pending event type goes through feed
+    assert decoder.feed(b"data: a\n\n") == [E("a", "e")]

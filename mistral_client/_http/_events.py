@@ -41,12 +41,15 @@ class _EventReader:
         # The per-chunk hot path: locals, no helper frames, the request's parser called directly.
         items = []
         parse = self._request.parse
-        for event in self._decoder.feed(data):
-            payload = event.data
+        decoder = self._decoder
+        lone = decoder.lone_data(data)
+        # (data, event type) of each event; the common one-event chunk without building an event.
+        events = [(lone, None)] if lone is not None else [(e.data, e.event) for e in decoder.feed(data)]
+        for payload, event_type in events:
             if payload == "[DONE]":
                 self.done = True
                 break
-            if event.event == "error":
+            if event_type == "error":
                 self._raise_error(payload)
             try:
                 item = parse(payload)
