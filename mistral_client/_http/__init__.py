@@ -2,8 +2,8 @@
 
 Everything but the I/O lives in :class:`_HTTPCore` (``_core``), shared by :class:`HTTPBackend` (``_sync``)
 and :class:`AsyncHTTPBackend` (``_async``): URL and header building, body serialization, status-to-error
-mapping, response parsing and the retry policy. ``_events`` reads stream bodies; ``_openai_compat`` maps
-FIM onto OpenAI-compatible servers' ``/v1/completions``.
+mapping, response parsing and the retry policy. ``_errors`` turns failures into our errors, ``_events``
+reads stream bodies, and ``_openai_compat`` maps FIM onto OpenAI-compatible servers' ``/v1/completions``.
 """
 
 from ._async import AsyncHTTPBackend

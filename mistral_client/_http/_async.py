@@ -22,11 +22,11 @@ from ._core import (
     DEFAULT_BASE_URL,
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
-    _connection_error,
     _first_delay,
     _HTTPCore,
     _retrying_kwargs,
 )
+from ._errors import _connection_error
 from ._events import _adrain, _decoding_error, _EventReader, _reusable, _shielded_aclose
 
 T = TypeVar("T")

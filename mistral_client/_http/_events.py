@@ -17,7 +17,8 @@ from .._exceptions import (
     IncompleteStreamError,
 )
 from .._sse import SSEDecoder
-from ._core import _error_status, _HTTPCore, _repaired, _validation_error
+from ._core import _HTTPCore
+from ._errors import _error_status, _repaired, _validation_error
 
 T = TypeVar("T")
 
