@@ -64,7 +64,7 @@ class Engine:
         """Load a Hugging Face model directory, or a ``.gguf`` file (or a directory holding one)."""
         options = options or LoadOptions()
         files = resolve_model_files(path)
-        entry = None
+        entry, cache_hit = None, False
         if files.gguf_file is not None:
             from mistral_client.local import _gguf_cache
 
@@ -74,9 +74,9 @@ class Engine:
                 entry = _gguf_cache.entry_for(root, files.directory / files.gguf_file, dtype)
                 if _gguf_cache.is_complete(entry):
                     # A cache hit: an ordinary Hugging Face directory, no de-quantization.
-                    files, entry = ModelFiles(entry, None, files.mistral_tokenizer), None
+                    files, entry, cache_hit = ModelFiles(entry, None, files.mistral_tokenizer), None, True
         encoder = load_prompt_encoder(files, options.tokenizer)
-        model = load_causal_lm(files, options)
+        model = load_causal_lm(files, options, cache_entry=cache_hit)
         if entry is not None:
             from mistral_client.local import _gguf_cache
 

@@ -65,13 +65,22 @@ def apply_threads(num_threads: int | None) -> None:
         torch.set_num_threads(num_threads)
 
 
-def load_causal_lm(files: ModelFiles, options: LoadOptions) -> Any:
-    """Load the model in eval mode on the requested device and dtype."""
+def load_causal_lm(files: ModelFiles, options: LoadOptions, *, cache_entry: bool = False) -> Any:
+    """Load the model in eval mode on the requested device and dtype.
+
+    ``cache_entry``: ``files.directory`` is an entry of :mod:`._gguf_cache`, which reads it faster.
+    """
     from transformers import AutoModelForCausalLM
 
     device = resolve_device(options.device)
     dtype = resolve_dtype(options.dtype, device)
     apply_threads(options.num_threads)
+    if cache_entry:
+        from mistral_client.local import _gguf_cache
+
+        cached = _gguf_cache.load_model(files.directory, dtype)
+        if cached is not None:
+            return cached.to(device).eval()
     kwargs: dict[str, Any] = {"local_files_only": True, dtype_kwarg(): dtype}
     if files.gguf_file is not None:
         _check_gguf_support()

@@ -1,0 +1,115 @@
+"""The de-quantized-weights cache: an entry reads back as the very model that was stored, fast.
+
+Runs on a tiny random Llama with tied embeddings (the SmolLM2 shape), so no GGUF file is needed;
+``test_gguf_smollm2.py`` covers the GGUF miss-then-hit round trip.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("torch")
+pytest.importorskip("transformers")
+
+import torch
+
+from mistral_client.local import _gguf_cache
+from mistral_client.local._loader import LoadOptions, load_causal_lm
+from mistral_client.local._model_files import ModelFiles
+
+
+def _tiny_tied_llama(seed: int = 0) -> Any:
+    from transformers import GenerationConfig, LlamaConfig, LlamaForCausalLM
+
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=300,
+        hidden_size=64,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        max_position_embeddings=128,
+        tie_word_embeddings=True,
+        rope_parameters={"rope_type": "default", "rope_theta": 5000.0},
+    )
+    model = LlamaForCausalLM(config).eval()
+    model.generation_config = GenerationConfig(eos_token_id=[2, 7], bos_token_id=1)
+    return model
+
+
+@pytest.fixture
+def stored(tmp_path: Path) -> tuple[Any, Path]:
+    model = _tiny_tied_llama()
+    entry = tmp_path / "tiny-0123"
+    _gguf_cache.store(entry, model, None)
+    assert _gguf_cache.is_complete(entry)
+    return model, entry
+
+
+def test_an_entry_reads_back_bit_for_bit(stored: tuple[Any, Path]) -> None:
+    original, entry = stored
+    loaded = _gguf_cache.load_model(entry, torch.float32)
+    assert loaded is not None
+    expected, got = original.state_dict(), loaded.state_dict()
+    assert expected.keys() == got.keys()
+    assert all(torch.equal(expected[k], got[k]) for k in expected)
+    # Buffers that are not saved (rotary frequencies) are rebuilt from the config.
+    assert all(torch.equal(a, b) for a, b in zip(original.buffers(), loaded.buffers(), strict=True))
+    ids = torch.tensor([[1, 5, 17, 42, 99, 250]])
+    with torch.no_grad():
+        assert torch.equal(original(ids).logits, loaded(ids).logits)
+    # The tied output projection is the embedding again, not a copy that could drift.
+    assert loaded.lm_head.weight.data_ptr() == loaded.model.embed_tokens.weight.data_ptr()
+    assert loaded.generation_config.eos_token_id == [2, 7]
+
+
+def test_a_cache_hit_skips_from_pretrained(stored: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    from transformers import AutoModelForCausalLM
+
+    def refuse(*args: Any, **kwargs: Any) -> None:
+        raise AssertionError("from_pretrained ran on a cache hit")
+
+    _, entry = stored
+    monkeypatch.setattr(AutoModelForCausalLM, "from_pretrained", refuse)
+    model = load_causal_lm(ModelFiles(entry), LoadOptions(device="cpu"), cache_entry=True)
+    assert not model.training
+    assert next(model.parameters()).dtype == torch.float32
+
+
+def test_an_entry_in_another_dtype_is_not_taken_as_is(stored: tuple[Any, Path]) -> None:
+    _, entry = stored
+    assert _gguf_cache.load_model(entry, torch.bfloat16) is None
+
+
+def test_an_unexpected_entry_falls_back_to_from_pretrained(
+    stored: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from safetensors.torch import load_file, save_file
+
+    original, entry = stored
+    weights = entry / "model.safetensors"
+    state = load_file(str(weights))
+    state["model.extra.weight"] = torch.zeros(2)  # not a weight of this architecture
+    save_file(state, str(weights), metadata={"format": "pt"})
+    assert _gguf_cache.load_model(entry, torch.float32) is None
+
+    model = load_causal_lm(ModelFiles(entry), LoadOptions(device="cpu"), cache_entry=True)
+    ids = torch.tensor([[1, 5, 17]])
+    with torch.no_grad():
+        assert torch.equal(original(ids).logits, model(ids).logits)
+
+
+def test_a_load_that_would_fail_never_leaves_a_half_built_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*args: Any, **kwargs: Any) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_gguf_cache, "_save_weights", full_disk)
+    entry = tmp_path / "tiny-full"
+    _gguf_cache.store(entry, _tiny_tied_llama(), None)  # warns, does not raise
+    assert not entry.exists() and list(tmp_path.iterdir()) == []
