@@ -155,7 +155,7 @@ def chart(measurements: Sequence[Measurement], path: Path) -> None:
         "median ratio to the baseline (lower is better; (g) is tokens/s: higher is better); dotted = target"
     )
     ax.legend(loc="lower right", fontsize="small")
-    ax.set_title("Ratio to raw httpx2 (to `import httpx2` for (e), to raw transformers for (g))")
+    ax.set_title("Ratio to raw httpx2 (to `import httpx2` for (e), to raw transformers for (g) and (i))")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)
