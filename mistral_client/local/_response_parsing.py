@@ -1,12 +1,12 @@
 """Generated text read back into a message with the tokenizer's declared response template.
 
 A Hugging Face tokenizer can declare how its model's output maps onto a message: a
-``response_template`` entry in ``tokenizer_config.json`` (transformers 5.13+) names regions such as
-``content``, ``tool_calls`` and ``reasoning_content``, with their delimiters and how each region's
-text is parsed. ``tokenizer.parse_response(text, prefix=prompt, tools=tools)`` applies it to a whole
-output; we run the streaming form of the same parser (``tokenizer.get_response_parser``), fed as
-tokens arrive, so the text before the first structured region streams as content, as on the API.
-From that region on, the text is held back and handed to the parser once, when generation ends.
+``response_template`` entry in ``tokenizer_config.json`` (recent transformers 5 releases) names
+regions such as ``content``, ``tool_calls`` and ``reasoning_content``, with their delimiters and how
+each region's text is parsed. ``tokenizer.parse_response(text, prefix=prompt, tools=tools)`` applies
+it to a whole output; we run the streaming form of the same parser (``tokenizer.get_response_parser``),
+fed as tokens arrive, so the text before the first structured region streams as content, as on the
+API. From that region on, the text is held back and handed to the parser once, when generation ends.
 """
 
 from __future__ import annotations
