@@ -310,7 +310,15 @@ class LocalBackend(Backend, AsyncBackend):
             raise InvalidRequestError(f"Invalid request: {exc}", errors=[("messages", str(exc))]) from None
         grammar, parse_tool_calls, banned = self._constraint(body, tools)
         params = generation_params(body, parse_tool_calls=parse_tool_calls)
-        return prompt, dataclasses.replace(params, grammar=grammar, banned_tokens=banned)
+        parsing = None
+        if parse_tool_calls and grammar is None:
+            # A forced call is written in the grammar's format (<tool_call> blocks for chat-template
+            # models), not necessarily the one the response template describes: the parser made for
+            # that format reads it. Free answers are read with the model's own declared format.
+            parsing = engine.encoder.response_parsing(prompt, tools)
+        return prompt, dataclasses.replace(
+            params, grammar=grammar, banned_tokens=banned, response_parsing=parsing
+        )
 
     def _constraint(
         self, body: ChatCompletionRequest, tools: list[dict[str, Any]] | None

@@ -6,7 +6,8 @@ import contextlib
 import random
 from collections.abc import Sequence
 
-from mistral_client.local._detokenizer import IncrementalDetokenizer
+from mistral_client.local._detokenizer import Decode, IncrementalDetokenizer
+from mistral_client.local._response_parsing import ResponseTemplateParsing, TemplateResponse
 from mistral_client.local._stop_strings import StopStringMatcher
 from mistral_client.local._tokenizer import PromptEncoder
 from mistral_client.local._tool_calls import (
@@ -14,6 +15,7 @@ from mistral_client.local._tool_calls import (
     ToolCallParseError,
     ToolCallTokens,
     parse_tagged_tool_calls,
+    parse_template_tool_calls,
     parse_tool_call_tokens,
 )
 from mistral_client.local._types import FinishReason, GenerationEvent, ToolCall
@@ -38,6 +40,7 @@ class CompletionState:
         "rng",
         "stops",
         "tag",
+        "template",
         "tool_ids",
         "tool_text",
         "tool_tokens",
@@ -53,16 +56,22 @@ class CompletionState:
         rng: random.Random,
         budget: tuple[int, FinishReason],
         parse_tagged: bool = False,
+        parsing: ResponseTemplateParsing | None = None,
     ) -> None:
         self.index = index
         self.budget, self.budget_reason = budget
         self.encoder = encoder
-        self.detok = IncrementalDetokenizer(encoder.decode)
         self.stops = StopStringMatcher(stop)
         self.tool_tokens = tool_tokens
         self.tool_ids: list[int] | None = None  # set once [TOOL_CALLS] is generated
+        # A tokenizer that declares its response format is read with it; it sees special tokens.
+        self.template: TemplateResponse | None = None
+        decode: Decode = encoder.decode
+        if parsing is not None and tool_tokens is None:
+            self.template, decode = parsing.start(), parsing.decode
+        self.detok = IncrementalDetokenizer(decode)
         # Chat-template models write calls as text: held back from <tool_call> on, parsed at the end.
-        parse_tags = tool_tokens is None and parse_tagged
+        parse_tags = tool_tokens is None and parse_tagged and self.template is None
         self.tag = StopStringMatcher((TOOL_CALL_TAG,)) if parse_tags else None
         self.tool_text: list[str] | None = None
         self.prompt_len = prompt_len
@@ -83,7 +92,9 @@ class CompletionState:
             text, _ = self._flush_content()
         else:
             delta = self.detok.push(token)
-            if self.tool_text is not None:
+            if self.template is not None:
+                delta = self.template.feed(delta) if delta else ""
+            elif self.tool_text is not None:
                 self.tool_text.append(delta)
                 delta = ""
             elif self.tag is not None and delta:
@@ -119,12 +130,40 @@ class CompletionState:
                 tool_calls, reason = tuple(calls), "tool_calls"
             else:  # cut short or malformed: the raw text is the content
                 text += self.stops.flush() + payload
+        elif self.template is not None and not content_done:
+            rest, tool_calls, reason = self._finish_template(reason)
+            text += rest
         elif not content_done:
             rest, stopped = self._flush_content()
             text += rest
             if stopped:  # the held text completed a stop string after all
                 reason = "stop"
         return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len, reason, tool_calls)
+
+    def _finish_template(self, reason: FinishReason) -> tuple[str, tuple[ToolCall, ...], FinishReason]:
+        """The rest of the content, the tool calls and the finish reason, as the template reads them."""
+        assert self.template is not None
+        released, outcome = self.template.finish(self.detok.flush())
+        text, stopped = self.stops.push(released)
+        if stopped:  # the content before the held text completed a stop string
+            return text, (), "stop"
+        text += self.stops.flush()
+        # Only a complete output is parsed: a call cut short by the budget is returned as text.
+        if reason == "stop" and outcome is not None:
+            try:
+                calls = parse_template_tool_calls(outcome.tool_calls, self.rng)
+            except ToolCallParseError:
+                pass
+            else:
+                return text + outcome.content, tuple(calls), "tool_calls" if calls else reason
+        # The parser failed (or its calls are unusable): do what is done without a template, on the
+        # output it did not release, so a model whose template is wrong or too strict still answers.
+        payload = self.template.held
+        if reason == "stop":
+            with contextlib.suppress(ToolCallParseError):
+                before, calls = parse_tagged_tool_calls(payload, self.rng)
+                return text + before, tuple(calls), "tool_calls"
+        return text + payload, (), reason
 
     def _flush_content(self) -> tuple[str, bool]:
         """Release held content; ``True`` when it contains a stop string (the text ends before it)."""

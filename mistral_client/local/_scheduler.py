@@ -148,8 +148,11 @@ class Scheduler:
         tool_tokens = encoder.tool_call_tokens if params.parse_tool_calls else None
         rng = random.Random(params.random_seed)
         parse_tagged = params.parse_tool_calls and encoder.parses_tagged_tool_calls
+        parsing = params.response_parsing if params.parse_tool_calls else None
         states = [
-            CompletionState(i, encoder, params.stop, tool_tokens, len(prompt), rng, budget, parse_tagged)
+            CompletionState(
+                i, encoder, params.stop, tool_tokens, len(prompt), rng, budget, parse_tagged, parsing
+            )
             for i in range(params.n)
         ]
         generator = torch.Generator(device=self.engine.device)

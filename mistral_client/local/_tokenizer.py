@@ -11,13 +11,18 @@ import functools
 import importlib
 import inspect
 import json
+import logging
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, cast
 
 from mistral_client.local._model_files import ModelFiles
+from mistral_client.local._response_parsing import ResponseTemplateParsing
 from mistral_client.local._tool_calls import ToolCallTokens
+
+logger = logging.getLogger("mistral_client.local")
 
 Message = Mapping[str, Any]
 ToolSpec = Mapping[str, Any]
@@ -66,6 +71,15 @@ class PromptEncoder(ABC):
     @abstractmethod
     def count_tokens(self, text: str) -> int:
         """Number of tokens ``text`` encodes to, without special tokens."""
+
+    def response_parsing(
+        self, prompt: Sequence[int], tools: Sequence[ToolSpec] | None
+    ) -> ResponseTemplateParsing | None:
+        """How to read this prompt's output back into a message, when the tokenizer declares it.
+
+        ``None``: tool calls are found the default way (``[TOOL_CALLS]`` tokens, ``<tool_call>`` blocks).
+        """
+        return None
 
 
 class MistralPromptEncoder(PromptEncoder):
@@ -133,6 +147,8 @@ class HFPromptEncoder(PromptEncoder):
         self.eos_token_ids = frozenset({tokenizer.eos_token_id} - {None})
         self.tool_call_tokens = None
         self.parses_tagged_tool_calls = True
+        self._response_template = _response_template(tokenizer)
+        self._special = _special_tokens_pattern(tokenizer) if self._response_template is not None else None
 
     @classmethod
     def from_files(cls, files: ModelFiles) -> HFPromptEncoder:
@@ -173,6 +189,57 @@ class HFPromptEncoder(PromptEncoder):
 
     def count_tokens(self, text: str) -> int:
         return len(self._tok(text, add_special_tokens=False)["input_ids"])
+
+    def response_parsing(
+        self, prompt: Sequence[int], tools: Sequence[ToolSpec] | None
+    ) -> ResponseTemplateParsing | None:
+        template = self._response_template
+        if template is None:
+            return None
+        # The parser reads the prompt too: templates often open the assistant turn (``<think>``...).
+        prefix = self._decode_raw(prompt)
+        new_parser = functools.partial(
+            self._tok.get_response_parser, template, prefix=prefix, tools=[dict(t) for t in tools or ()]
+        )
+        return ResponseTemplateParsing(new_parser, self._decode_raw, self._strip_special)
+
+    def _decode_raw(self, token_ids: Sequence[int]) -> str:
+        """Text with special tokens kept: a response template's delimiters may be special tokens."""
+        return str(
+            self._tok.decode(list(token_ids), skip_special_tokens=False, clean_up_tokenization_spaces=False)
+        )
+
+    def _strip_special(self, text: str) -> str:
+        """Parsed text as :meth:`decode` would give it: no special tokens reach the user."""
+        return self._special.sub("", text) if self._special is not None and text else text
+
+
+def _response_template(tokenizer: Any) -> Any:
+    """The tokenizer's declared ``response_template``, if this transformers can parse with it.
+
+    A template the parser rejects is reported once and ignored: the model still works, with tool
+    calls found the default way.
+    """
+    template = getattr(tokenizer, "response_template", None)
+    if template is None or not hasattr(tokenizer, "get_response_parser"):
+        return None
+    try:
+        tokenizer.get_response_parser(template, prefix="")
+    except Exception as exc:
+        logger.warning("ignoring the tokenizer's response_template, which transformers rejects: %s", exc)
+        return None
+    return template
+
+
+def _special_tokens_pattern(tokenizer: Any) -> re.Pattern[str] | None:
+    """Every special token of the tokenizer, longest first: what ``skip_special_tokens`` drops."""
+    decoder = getattr(tokenizer, "added_tokens_decoder", None) or {}
+    tokens = {str(t) for t in getattr(tokenizer, "all_special_tokens", ())}
+    tokens.update(str(t.content) for t in decoder.values() if getattr(t, "special", False))
+    tokens.discard("")
+    if not tokens:
+        return None
+    return re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)))
 
 
 def load_prompt_encoder(files: ModelFiles, mode: TokenizerMode = "auto") -> PromptEncoder:

@@ -78,6 +78,25 @@ def parse_tool_call_json(text: str, rng: random.Random) -> list[ToolCall]:
     return calls
 
 
+def parse_template_tool_calls(items: Any, rng: random.Random) -> list[ToolCall]:
+    """Calls from the ``tool_calls`` list of a message parsed by a response template.
+
+    Templates shape each call as ``{"type": "function", "function": {"name", "arguments"}}`` (an
+    ``id`` beside them when the model writes one); a bare ``{"name", "arguments"}`` is accepted too.
+    Raises :class:`ToolCallParseError` when an item has no usable name or arguments.
+    """
+    if not isinstance(items, list):
+        raise ToolCallParseError("the parsed tool_calls are not a list")
+    calls = []
+    for item in items:
+        function = item.get("function", item) if isinstance(item, dict) else None
+        if not isinstance(function, dict) or not isinstance(function.get("name"), str):
+            raise ToolCallParseError("each parsed tool call must have a string 'name'")
+        call_id = item.get("id", function.get("id"))
+        calls.append(_make_call(function["name"].strip(), function.get("arguments", {}), call_id, rng))
+    return calls
+
+
 def _parse_v11_segment(
     segment: Sequence[int], args_id: int, call_id_id: int | None, decode: Decode, rng: random.Random
 ) -> ToolCall:

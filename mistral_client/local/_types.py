@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from mistral_client.local._response_parsing import ResponseTemplateParsing
 
 #: Why a completion ended. ``model_length`` means the context window filled up before ``max_tokens``.
 FinishReason = Literal["stop", "length", "model_length", "tool_calls"]
@@ -49,6 +52,9 @@ class GenerationParams:
     grammar: str | None = None
     #: Token ids never generated (e.g. the tool-call token when tool calls are forbidden).
     banned_tokens: tuple[int, ...] = ()
+    #: Read the output with the tokenizer's declared response template (content and tool calls)
+    #: instead of the default tool-call formats; used only when tool calls are parsed.
+    response_parsing: ResponseTemplateParsing | None = None
 
     def __post_init__(self) -> None:
         if self.max_tokens is not None and self.max_tokens < 1:
