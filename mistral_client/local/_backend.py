@@ -334,7 +334,13 @@ class LocalBackend(Backend, AsyncBackend):
             # "none" forbids tool calls outright: the model cannot even start one.
             banned = (tool_tokens.tool_calls,) if choice == "none" and tool_tokens is not None else ()
             return None, tools is not None, banned
-        from ._constraints import GrammarError, check_grammar, json_grammar, tool_call_grammar
+        from ._constraints import (
+            MAX_FORCED_CALLS,
+            GrammarError,
+            check_grammar,
+            json_grammar,
+            tool_call_grammar,
+        )
 
         field = "tool_choice" if forced else "response_format"
         try:
@@ -348,7 +354,12 @@ class LocalBackend(Backend, AsyncBackend):
                         raise GrammarError(
                             f"no tool named {choice.function.name!r} among the request's tools"
                         )
-                grammar = tool_call_grammar(tools, tool_tokens, chat_template=tool_tokens is None)
+                grammar = tool_call_grammar(
+                    tools,
+                    tool_tokens,
+                    chat_template=tool_tokens is None,
+                    max_calls=MAX_FORCED_CALLS if body.parallel_tool_calls is not False else 1,
+                )
             else:
                 assert fmt is not None
                 schema = (

@@ -36,6 +36,7 @@ class CompletionState:
         "encoder",
         "finished",
         "index",
+        "max_calls",
         "prompt_len",
         "rng",
         "stops",
@@ -57,8 +58,10 @@ class CompletionState:
         budget: tuple[int, FinishReason],
         parse_tagged: bool = False,
         parsing: ResponseTemplateParsing | None = None,
+        parallel_calls: bool = True,
     ) -> None:
         self.index = index
+        self.max_calls = None if parallel_calls else 1
         self.budget, self.budget_reason = budget
         self.encoder = encoder
         self.stops = StopStringMatcher(stop)
@@ -138,6 +141,10 @@ class CompletionState:
             text += rest
             if stopped:  # the held text completed a stop string after all
                 reason = "stop"
+        if self.max_calls is not None:
+            # parallel_tool_calls=False: the first call only, as vLLM does when the model wrote more
+            # (a forced call is also limited to one by its grammar).
+            tool_calls = tool_calls[: self.max_calls]
         return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len, reason, tool_calls)
 
     def _finish_template(self, reason: FinishReason) -> tuple[str, tuple[ToolCall, ...], FinishReason]:

@@ -44,9 +44,12 @@ def json_grammar(schema: Mapping[str, Any] | None) -> str:
 
 
 def tool_call_grammar(
-    tools: Sequence[Mapping[str, Any]], tokens: ToolCallTokens | None, chat_template: bool
+    tools: Sequence[Mapping[str, Any]],
+    tokens: ToolCallTokens | None,
+    chat_template: bool,
+    max_calls: int = MAX_FORCED_CALLS,
 ) -> str:
-    """Grammar of one or more calls to ``tools`` (wire-format function tools), in the model's format.
+    """Grammar of 1 to ``max_calls`` calls to ``tools`` (wire-format function tools), in the model's format.
 
     Mistral tokenizers v2-v7: ``[TOOL_CALLS][{"name": ..., "arguments": {...}}, ...]``; v11+:
     ``[TOOL_CALLS]name[ARGS]{...}`` per call; chat-template models: ``<tool_call>`` JSON blocks.
@@ -58,23 +61,23 @@ def tool_call_grammar(
         calls = " | ".join(
             f"{json.dumps(f['name'])} <[{tokens.args}]> %json {_json(_parameters(f))}" for f in functions
         )
-        return _lark(f"start: {_up_to(f'<[{tokens.tool_calls}]> call')}\ncall: {calls}\n")
+        return _lark(f"start: {_up_to(f'<[{tokens.tool_calls}]> call', max_calls)}\ncall: {calls}\n")
     call_schema = {"anyOf": [_call_schema(f) for f in functions]}
     if tokens is not None:
-        array = {"type": "array", "items": call_schema, "minItems": 1, "maxItems": MAX_FORCED_CALLS}
+        array = {"type": "array", "items": call_schema, "minItems": 1, "maxItems": max_calls}
         return _lark(f"start: <[{tokens.tool_calls}]> %json {_json(array)}\n")
     if chat_template:
         return _lark(
-            f"start: {_up_to('call')}\n"
+            f"start: {_up_to('call', max_calls)}\n"
             f'call: "<tool_call>\\n" %json {_json(call_schema)} "\\n</tool_call>" "\\n"?\n'
         )
     raise GrammarError("this model's tokenizer has no tool-call format to force")
 
 
-def _up_to(item: str) -> str:
-    """``item`` one to :data:`MAX_FORCED_CALLS` times, in lark."""
+def _up_to(item: str, times: int) -> str:
+    """``item`` one to ``times`` times, in lark."""
     rule = item
-    for _ in range(MAX_FORCED_CALLS - 1):
+    for _ in range(times - 1):
         rule = f"{item} ({rule})?"
     return rule
 

@@ -34,10 +34,6 @@ def reject_http_options(request: APIRequest[Any]) -> None:
 
 def reject_unsupported_chat(body: ChatCompletionRequest) -> None:
     """Parameters the local engine cannot honour fail loudly rather than being ignored."""
-    if not body.parallel_tool_calls:
-        raise UnsupportedParameterError(
-            "parallel_tool_calls", "the local backend cannot limit tool calls to one"
-        )
     for name in ("guardrails", "reasoning_effort", "prompt_mode"):
         if getattr(body, name) is not None:
             raise UnsupportedParameterError(name, "not available on the local backend")
@@ -66,6 +62,7 @@ def generation_params(
         random_seed=body.random_seed,
         n=getattr(body, "n", None) or 1,
         parse_tool_calls=parse_tool_calls,
+        parallel_tool_calls=getattr(body, "parallel_tool_calls", True) is not False,
         presence_penalty=getattr(body, "presence_penalty", None) or 0.0,
         frequency_penalty=getattr(body, "frequency_penalty", None) or 0.0,
         min_tokens=getattr(body, "min_tokens", None) or 0,

@@ -151,7 +151,16 @@ class Scheduler:
         parsing = params.response_parsing if params.parse_tool_calls else None
         states = [
             CompletionState(
-                i, encoder, params.stop, tool_tokens, len(prompt), rng, budget, parse_tagged, parsing
+                i,
+                encoder,
+                params.stop,
+                tool_tokens,
+                len(prompt),
+                rng,
+                budget,
+                parse_tagged,
+                parsing,
+                params.parallel_tool_calls,
             )
             for i in range(params.n)
         ]

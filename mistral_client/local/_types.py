@@ -43,6 +43,8 @@ class GenerationParams:
     n: int = 1
     #: Parse ``[TOOL_CALLS]`` output into :class:`ToolCall` objects when the tokenizer defines that token.
     parse_tool_calls: bool = True
+    #: ``False``: at most one tool call per completion (the API's ``parallel_tool_calls=False``).
+    parallel_tool_calls: bool = True
     #: OpenAI-style penalties on tokens already generated: per occurrence, and once per distinct token.
     presence_penalty: float = 0.0
     frequency_penalty: float = 0.0

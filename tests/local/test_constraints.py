@@ -126,6 +126,26 @@ def test_forced_tool_call_is_valid_for_its_schema(client: Client, tool_choice: A
         jsonschema.validate(parsed, WEATHER["function"]["parameters"])
 
 
+def test_parallel_tool_calls_false_forces_exactly_one_call(client: Client) -> None:
+    request: dict[str, Any] = {
+        "model": "tiny",
+        "messages": MESSAGES,
+        "tools": [TIME, WEATHER],
+        "tool_choice": "any",
+        "temperature": 1.0,
+        "random_seed": 3,
+        "max_tokens": 300,
+        "n": 6,
+    }
+    limited = client.chat.complete(**request, parallel_tool_calls=False)
+    for choice in limited.choices:
+        assert choice.finish_reason == "tool_calls"
+        assert choice.message.tool_calls is not None and len(choice.message.tool_calls) == 1
+    # The same sampling without the limit writes several calls: the limit is what made them one.
+    free = client.chat.complete(**request)
+    assert any(len(choice.message.tool_calls or []) > 1 for choice in free.choices)
+
+
 def test_a_schema_the_compiler_rejects_fails_before_generation(tiny_spm_dir: Path) -> None:
     backend = LocalBackend(tiny_spm_dir, model_name="tiny")
     client = Client(backend=backend)

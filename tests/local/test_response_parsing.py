@@ -181,6 +181,29 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Any:
             ],
         ),
         "malformed": (BRACKET_TEMPLATE, ["Hi.", "[CALL]get_forecast", "{oops", "[/CALL]"]),
+        # No response template: two <tool_call> blocks, read the default way.
+        "two_blocks": (
+            None,
+            [
+                "<tool_call>",
+                '{"name": "get_forecast", "arguments": {"city": "Paris"}}',
+                "</tool_call>",
+                "\n<tool_call>",
+                '{"name": "get_forecast", "arguments": {"city": "Lyon"}}',
+                "\n</tool_call>",
+            ],
+        ),
+        "two_brackets": (
+            BRACKET_TEMPLATE,
+            [
+                "[CALL]get_forecast",
+                '{"city": "Paris"}',
+                "[/CALL]",
+                " [CALL]get_forecast",
+                '{"city": "Lyon"}',
+                " [/CALL]",
+            ],
+        ),
         "plain": (BRACKET_TEMPLATE, ["Hello", "<|im_start|>", " there", " \n"]),
     }
     clients: dict[str, Client] = {}
@@ -263,6 +286,17 @@ def test_when_the_template_parser_fails_tool_call_blocks_are_still_read(models: 
         assert choice.finish_reason == "tool_calls"
         assert choice.message.content == "[CALL]get_forecast{oops[/CALL]"
         assert [(n, a) for _, n, a in calls_of(response)] == [("get_forecast", {"city": "Paris"})]
+
+
+@pytest.mark.parametrize("name", ["two_blocks", "two_brackets"])
+def test_parallel_tool_calls_false_keeps_the_first_call(models: Any, name: str) -> None:
+    both, _ = chat(models(name), stream=False)
+    assert [a["city"] for _, _, a in calls_of(both)] == ["Paris", "Lyon"]
+    for stream in (False, True):
+        response, deltas = chat(models(name), stream=stream, parallel_tool_calls=False)
+        assert response.choices[0].finish_reason == "tool_calls"
+        assert [(n, a) for _, n, a in calls_of(response)] == [("get_forecast", {"city": "Paris"})]
+        assert not deltas  # the dropped call does not turn into text either
 
 
 def test_a_malformed_call_is_returned_as_text(models: Any) -> None:
