@@ -64,7 +64,7 @@ class Engine:
         """Load a Hugging Face model directory, or a ``.gguf`` file (or a directory holding one)."""
         options = options or LoadOptions()
         files = resolve_model_files(path)
-        entry, cache_hit = None, False
+        entry, cache_hit, dtype = None, False, ""
         if files.gguf_file is not None:
             from mistral_client.local import _gguf_cache
 
@@ -80,7 +80,8 @@ class Engine:
         if entry is not None:
             from mistral_client.local import _gguf_cache
 
-            _gguf_cache.store(entry, model, getattr(encoder, "_tok", None))
+            gguf = files.directory / str(files.gguf_file)
+            _gguf_cache.store(entry, model, getattr(encoder, "_tok", None), gguf=gguf, dtype=dtype)
         return cls(model, encoder, max_batch_size)
 
     @property

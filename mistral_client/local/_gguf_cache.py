@@ -13,16 +13,24 @@ transformers version; later loads read that directory instead, with :func:`load_
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 ENV_DIR = "MISTRAL_CLIENT_CACHE_DIR"
 ENV_SWITCH = "MISTRAL_CLIENT_GGUF_CACHE"
 _COMPLETE = ".complete"  # written last: a directory without it is an interrupted write
+_WEIGHTS = "model.safetensors"
+_SOURCE = "source.json"  # the GGUF file and dtype the entry was made from
+#: Buffers that are not in the state dict (``persistent=False``), saved so a load needs no ``__init__``.
+_BUFFERS = "buffers.safetensors"
+#: Part of the entry key: a change in what an entry holds makes new entries, never misread old ones.
+_FORMAT = 2
 
 logger = logging.getLogger("mistral_client.local")
 
@@ -45,7 +53,9 @@ def entry_for(root: Path, gguf: Path, dtype: str) -> Path:
     import transformers
 
     stat = gguf.stat()
-    identity = f"{gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{dtype}|{transformers.__version__}"
+    identity = (
+        f"{gguf.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{dtype}|{transformers.__version__}|{_FORMAT}"
+    )
     return root / f"{gguf.stem}-{hashlib.sha256(identity.encode()).hexdigest()[:20]}"
 
 
@@ -53,13 +63,20 @@ def is_complete(entry: Path) -> bool:
     return (entry / _COMPLETE).is_file()
 
 
-def store(entry: Path, model: Any, tokenizer: Any | None) -> None:
-    """Save the loaded model (and its Hugging Face tokenizer); a failure only logs a warning."""
+def store(entry: Path, model: Any, tokenizer: Any | None, *, gguf: Path, dtype: str) -> None:
+    """Save the model loaded from ``gguf`` (and its Hugging Face tokenizer) as ``entry``.
+
+    Entries of the same file and dtype under other keys (the file changed, another transformers or
+    entry format) are removed: each is the size of the unquantized model. A failure only logs a
+    warning.
+    """
     tmp = entry.with_name(f".{entry.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
+    source = {"gguf": str(gguf.resolve()), "dtype": dtype}
     try:
         _save_weights(tmp, model)
         if tokenizer is not None:
             tokenizer.save_pretrained(tmp)
+        (tmp / _SOURCE).write_text(json.dumps(source))
         (tmp / _COMPLETE).touch()
         try:
             tmp.rename(entry)  # atomic: readers see a whole entry or none
@@ -68,8 +85,20 @@ def store(entry: Path, model: Any, tokenizer: Any | None) -> None:
                 raise
     except Exception as exc:  # a full disk or a read-only home must not fail the load
         logger.warning("could not cache the de-quantized GGUF weights in %s: %s", entry, exc)
+        return
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    for other in entry.parent.iterdir():
+        if other != entry and _source_of(other) == source:
+            logger.info("removing %s, superseded by %s", other, entry)
+            shutil.rmtree(other, ignore_errors=True)
+
+
+def _source_of(entry: Path) -> Any:
+    try:
+        return json.loads((entry / _SOURCE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 def _save_weights(directory: Path, model: Any) -> None:
@@ -79,7 +108,7 @@ def _save_weights(directory: Path, model: Any) -> None:
     """
     import copy
 
-    from safetensors.torch import save_model
+    from safetensors.torch import save_file, save_model
 
     directory.mkdir(parents=True)
     config = copy.deepcopy(model.config)
@@ -89,7 +118,11 @@ def _save_weights(directory: Path, model: Any) -> None:
     if getattr(model, "generation_config", None) is not None:
         model.generation_config.save_pretrained(directory)
     # save_model (not save_file) drops the duplicates of tied weights (embeddings / lm_head).
-    save_model(model, str(directory / "model.safetensors"), metadata={"format": "pt"})
+    save_model(model, str(directory / _WEIGHTS), metadata={"format": "pt"})
+    saved = set(model.state_dict())
+    # Cloned: save_file refuses tensors that share memory (inv_freq and its original, often).
+    extra = {n: b.detach().clone().contiguous() for n, b in model.named_buffers() if n not in saved}
+    save_file(extra, str(directory / _BUFFERS))
 
 
 def load_model(entry: Path, dtype: Any) -> Any | None:
@@ -99,18 +132,22 @@ def load_model(entry: Path, dtype: Any) -> Any | None:
     ``from_pretrained`` spends about 0.6 s of a warm start on work a file we wrote ourselves does
     not need: compiling transformers' checkpoint-conversion table for every architecture (~1,200
     regular expressions) and random-initializing the tied embedding it finds missing, since
-    ``save_model`` keeps one name per shared tensor. Here the model is built without initialization
-    and the saved tensors are assigned to it (no copy), the tied names restored from the file's
-    metadata; the same bits, in 0.04 s for SmolLM2-135M.
+    ``save_model`` keeps one name per shared tensor. Here the model is built on the meta device
+    (no memory, no initialization; the device context is thread-local, unlike patching torch's init
+    functions) and the saved tensors are assigned to it without a copy: the weights, their tied
+    aliases from the file's metadata, and the buffers no state dict holds (rotary frequencies).
+    The same bits, in about 0.03 s for SmolLM2-135M.
     """
     try:
+        import torch
         from safetensors import safe_open
         from safetensors.torch import load_file
         from transformers import AutoConfig, AutoModelForCausalLM, GenerationConfig
-        from transformers.initialization import no_init_weights
-    except ImportError:  # another transformers layout: the generic path works everywhere
+    except ImportError:
         return None
-    weights = entry / "model.safetensors"
+    weights, buffers = entry / _WEIGHTS, entry / _BUFFERS
+    if not buffers.is_file():  # written by an older version: only from_pretrained knows the rest
+        return None
     try:
         config = AutoConfig.from_pretrained(str(entry), local_files_only=True)
         with safe_open(str(weights), "pt") as f:
@@ -120,15 +157,34 @@ def load_model(entry: Path, dtype: Any) -> Any | None:
         for dropped, kept in aliases.items():
             if dropped not in state and kept in state:
                 state[dropped] = state[kept]
-        with no_init_weights():
+        with torch.device("meta"):
             model: Any = AutoModelForCausalLM.from_config(config, dtype=dtype)  # type: ignore[no-untyped-call]
         model.load_state_dict(state, strict=True, assign=True)  # strict: every weight, nothing else
+        for name, tensor in load_file(str(buffers)).items():
+            owner, _, attribute = name.rpartition(".")
+            model.get_submodule(owner).register_buffer(attribute, tensor, persistent=False)
         model.tie_weights()
         if (entry / "generation_config.json").is_file():
             model.generation_config = GenerationConfig.from_pretrained(str(entry))
     except Exception as exc:  # an entry from another version, a partial file...: not fatal
         logger.info("reading %s directly failed (%s); loading it with from_pretrained", entry, exc)
         return None
-    if any(p.dtype != dtype for p in model.parameters()):
+    if _left_on_meta(model) or any(p.dtype != dtype for p in model.parameters()):
         return None
     return model
+
+
+def _left_on_meta(model: Any) -> bool:
+    """Whether a tensor built in ``__init__`` was not replaced by a saved one (the model is unusable)."""
+    import torch
+
+    def tensors(module: Any) -> Iterator[Any]:
+        for value in vars(module).values():
+            if isinstance(value, dict):  # _parameters, _buffers
+                yield from value.values()
+            else:
+                yield value
+
+    return any(
+        isinstance(t, torch.Tensor) and t.is_meta for module in model.modules() for t in tensors(module)
+    )

@@ -45,7 +45,7 @@ def _tiny_tied_llama(seed: int = 0) -> Any:
 def stored(tmp_path: Path) -> tuple[Any, Path]:
     model = _tiny_tied_llama()
     entry = tmp_path / "tiny-0123"
-    _gguf_cache.store(entry, model, None)
+    _gguf_cache.store(entry, model, None, gguf=tmp_path / "tiny.gguf", dtype="torch.float32")
     assert _gguf_cache.is_complete(entry)
     return model, entry
 
@@ -85,6 +85,34 @@ def test_an_entry_in_another_dtype_is_not_taken_as_is(stored: tuple[Any, Path]) 
     assert _gguf_cache.load_model(entry, torch.bfloat16) is None
 
 
+def test_an_entry_of_the_older_format_is_read_with_from_pretrained(
+    stored: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    original, entry = stored
+    (entry / "buffers.safetensors").unlink()  # entries written before buffers were saved
+    assert _gguf_cache.load_model(entry, torch.float32) is None
+    model = load_causal_lm(ModelFiles(entry), LoadOptions(device="cpu"), cache_entry=True)
+    ids = torch.tensor([[1, 5, 17]])
+    with torch.no_grad():
+        assert torch.equal(original(ids).logits, model(ids).logits)
+
+
+def test_a_tensor_the_entry_does_not_hold_is_never_left_unfilled(stored: tuple[Any, Path]) -> None:
+    from safetensors.torch import save_file
+
+    _, entry = stored
+    save_file({}, str(entry / "buffers.safetensors"))  # the rotary frequencies missing
+    assert _gguf_cache.load_model(entry, torch.float32) is None  # not a model with meta buffers
+
+
+def test_loading_an_entry_leaves_torch_initialization_alone(stored: tuple[Any, Path]) -> None:
+    _, entry = stored
+    assert _gguf_cache.load_model(entry, torch.float32) is not None
+    torch.manual_seed(0)
+    assert torch.nn.Linear(4, 4).weight.abs().sum() > 0  # not left patched to a no-op
+    assert torch.empty(1).device.type == "cpu"  # the meta device context is gone
+
+
 def test_an_unexpected_entry_falls_back_to_from_pretrained(
     stored: tuple[Any, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -111,5 +139,19 @@ def test_a_load_that_would_fail_never_leaves_a_half_built_entry(
 
     monkeypatch.setattr(_gguf_cache, "_save_weights", full_disk)
     entry = tmp_path / "tiny-full"
-    _gguf_cache.store(entry, _tiny_tied_llama(), None)  # warns, does not raise
+    _gguf_cache.store(entry, _tiny_tied_llama(), None, gguf=tmp_path / "t.gguf", dtype="torch.float32")
     assert not entry.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_new_entry_replaces_the_one_it_supersedes(tmp_path: Path) -> None:
+    model, gguf, other = _tiny_tied_llama(), tmp_path / "m.gguf", tmp_path / "other.gguf"
+    root = tmp_path / "cache"
+    root.mkdir()
+    _gguf_cache.store(root / "m-old", model, None, gguf=gguf, dtype="torch.float32")
+    _gguf_cache.store(root / "m-bf16", model, None, gguf=gguf, dtype="torch.bfloat16")
+    _gguf_cache.store(root / "other", model, None, gguf=other, dtype="torch.float32")
+    (root / "foreign").mkdir()  # not an entry of ours: never touched
+    # The same file and dtype under a new key (the file changed, or transformers did).
+    _gguf_cache.store(root / "m-new", model, None, gguf=gguf, dtype="torch.float32")
+    assert sorted(p.name for p in root.iterdir()) == ["foreign", "m-bf16", "m-new", "other"]
+    assert _gguf_cache.is_complete(root / "m-new")
