@@ -71,7 +71,7 @@ class CompletionState:
         self.template: TemplateResponse | None = None
         decode: Decode = encoder.decode
         if parsing is not None and tool_tokens is None:
-            self.template, decode = parsing.start(), parsing.decode
+            self.template, decode = parsing.start(stop), parsing.decode
         self.detok = IncrementalDetokenizer(decode)
         # Chat-template models write calls as text: held back from <tool_call> on, parsed at the end.
         parse_tags = tool_tokens is None and parse_tagged and self.template is None
@@ -97,6 +97,8 @@ class CompletionState:
             delta = self.detok.push(token)
             if self.template is not None:
                 delta = self.template.feed(delta) if delta else ""
+                if self.template.stopped:  # in content after a call or reasoning: it ends here
+                    return self._finish(token, "", "stop")
             elif self.tool_text is not None:
                 self.tool_text.append(delta)
                 delta = ""
@@ -155,7 +157,7 @@ class CompletionState:
         if stopped:  # the content before the held text completed a stop string
             return text, (), "stop"
         text += self.stops.flush()
-        # Only a complete output is parsed: a call cut short by the budget is returned as text.
+        # Only a complete output yields calls: a call cut short by the budget is returned as text.
         if reason == "stop" and outcome is not None:
             try:
                 calls = parse_template_tool_calls(outcome.tool_calls, self.rng)
@@ -163,6 +165,10 @@ class CompletionState:
                 pass
             else:
                 return text + outcome.content, tuple(calls), "tool_calls" if calls else reason
+        elif outcome is not None and not outcome.tool_calls:
+            # Cut short outside any call (in reasoning, or in the answer after it): the content the
+            # template finds, reasoning left out as in a complete answer.
+            return text + outcome.content, (), reason
         # The parser failed (or its calls are unusable): do what is done without a template, on the
         # output it did not release, so a model whose template is wrong or too strict still answers.
         payload = self.template.held

@@ -11,11 +11,12 @@ API. From that region on, the text is held back and handed to the parser once, w
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from mistral_client.local._detokenizer import Decode
+from mistral_client.local._stop_strings import StopStringMatcher
 
 #: The regions of a parsed message the API has a place for.
 CONTENT, TOOL_CALLS = "content", "tool_calls"
@@ -32,8 +33,8 @@ class ResponseTemplateParsing:
     #: Removes special tokens from text returned to the user, as the plain decode does.
     strip_special: Callable[[str], str]
 
-    def start(self) -> TemplateResponse:
-        return TemplateResponse(self)
+    def start(self, stop: Sequence[str] = ()) -> TemplateResponse:
+        return TemplateResponse(self, stop)
 
 
 @dataclass(frozen=True)
@@ -51,12 +52,31 @@ class TemplateResponse:
     first other event (a tool call, reasoning, the content region closing) starts the hold. Released
     text is checked to be the verbatim start of the output, so :attr:`held` is exactly the output the
     user has not seen: what the fallback works on when the parser fails.
+
+    The parser still reads every token while holding, so ``stop`` strings apply to the content found
+    after a call or a reasoning block too (:attr:`stopped`); released content is checked by the caller.
     """
 
-    __slots__ = ("_failed", "_held_start", "_late", "_parser", "_pending", "_skip", "_strip", "_unfed")
+    __slots__ = (
+        "_ends_in_text",
+        "_failed",
+        "_held_start",
+        "_late",
+        "_late_stops",
+        "_parser",
+        "_pending",
+        "_skip",
+        "_strip",
+        "_unfed",
+        "stopped",
+    )
 
-    def __init__(self, parsing: ResponseTemplateParsing) -> None:
+    def __init__(self, parsing: ResponseTemplateParsing, stop: Sequence[str] = ()) -> None:
         self._strip = parsing.strip_special
+        self._late_stops = StopStringMatcher(stop)
+        self._ends_in_text = False  # the content released so far ends in a non-space character
+        #: A stop string ended the content held after the first structured region.
+        self.stopped = False
         self._pending = ""  # output fed to the parser but not released
         self._unfed: list[str] | None = None  # set at the hold: output kept for one parse at the end
         self._held_start = ""
@@ -81,8 +101,12 @@ class TemplateResponse:
     def feed(self, text: str) -> str:
         """Add generated text; return the content it releases (``""`` once holding)."""
         if self._unfed is not None:
-            # Held: parsing waits for the end, so a long tool call costs an append per token.
-            self._unfed.append(text)
+            self._unfed.append(text)  # what the fallback reads if the parser fails later
+            if not self._failed and not self.stopped:
+                try:
+                    self._release(self._parser.feed(text))  # holding: only collects late content
+                except Exception:
+                    self._fail()
             return ""
         self._pending += text
         try:
@@ -97,17 +121,21 @@ class TemplateResponse:
 
         The outcome is ``None`` when the parser failed; :attr:`held` then holds what it left.
         """
-        released = self.feed(tail)
+        released = self.feed(tail) if not self.stopped else ""  # after a stop string: not output
         if self._failed:
             return released, None
         try:
-            events = self._parser.feed("".join(self._unfed)) if self._unfed is not None else []
             message, final = self._parser.finalize()
         except Exception:  # malformed or cut-short regions: the parser raises ValueError
             return released, None
-        released += self._release([*events, *final])
-        # Whitespace around regions is layout (the parser strips its text regions too).
+        released += self._release(final)
+        if not self.stopped:
+            self._late.append(self._late_stops.flush())
+        # Whitespace around regions is layout (the parser strips its text regions too); a paragraph
+        # break stands where a block was, so "Sure." and "Then I will answer." do not run together.
         content = self._strip("".join(self._late)).strip()
+        if content and self._ends_in_text:
+            content = "\n\n" + content
         tool_calls = message.get(TOOL_CALLS) if isinstance(message, dict) else None
         return released, TemplateOutcome(content, tool_calls or [])
 
@@ -123,9 +151,15 @@ class TemplateResponse:
                 continue
             if self._unfed is None:
                 self._hold()
-            if kind == "region_chunk" and field == CONTENT:
-                self._late.append(text)
-        return self._strip("".join(out)) if out else ""
+            if kind == "region_chunk" and field == CONTENT and not self.stopped:
+                kept, self.stopped = self._late_stops.push(text)
+                self._late.append(kept)
+        if not out:
+            return ""
+        released = self._strip("".join(out))
+        if released:
+            self._ends_in_text = not released[-1].isspace()
+        return released
 
     def _is_next_output(self, kind: Any, text: str) -> bool:
         """A content event that continues the released text exactly (no delimiter was skipped)."""

@@ -181,6 +181,10 @@ def models(tmp_path_factory: pytest.TempPathFactory) -> Any:
             ],
         ),
         "malformed": (BRACKET_TEMPLATE, ["Hi.", "[CALL]get_forecast", "{oops", "[/CALL]"]),
+        "call_then_text": (
+            BRACKET_TEMPLATE,
+            ["Sure.\n", "[CALL]get_forecast", '{"city": "Paris"}', "[/CALL]", " Then I", " will answer."],
+        ),
         # No response template: two <tool_call> blocks, read the default way.
         "two_blocks": (
             None,
@@ -299,6 +303,33 @@ def test_parallel_tool_calls_false_keeps_the_first_call(models: Any, name: str) 
         assert not deltas  # the dropped call does not turn into text either
 
 
+def test_a_stop_string_after_a_call_still_ends_the_answer(models: Any) -> None:
+    for stream in (False, True):
+        response, _ = chat(models("call_then_text"), stream=stream, stop=["will"])
+        (choice,) = response.choices
+        assert [(n, a) for _, n, a in calls_of(response)] == [("get_forecast", {"city": "Paris"})]
+        assert choice.message.content == "Sure.\n\nThen I"  # a paragraph break where the call was
+        # Generation ended at the stop string: " answer." was never generated.
+        assert response.usage.completion_tokens == 6
+
+
+def test_a_stop_string_after_reasoning_ends_the_answer(models: Any) -> None:
+    for stream in (False, True):
+        response, _ = chat(models("qwen"), stream=stream, stop=["Sure"])
+        (choice,) = response.choices
+        assert (choice.finish_reason, choice.message.tool_calls) == ("stop", None)
+        assert choice.message.content == ""  # the reasoning before the stop is not content
+
+
+def test_an_answer_cut_after_its_reasoning_keeps_the_reasoning_out(models: Any) -> None:
+    for stream in (False, True):
+        response, _ = chat(models("qwen"), stream=stream, max_tokens=4)
+        (choice,) = response.choices
+        assert (choice.finish_reason, choice.message.content) == ("length", "Sure.")
+        cut, _ = chat(models("qwen"), stream=stream, max_tokens=2)  # inside the reasoning
+        assert (cut.choices[0].finish_reason, cut.choices[0].message.content) == ("length", "")
+
+
 def test_a_malformed_call_is_returned_as_text(models: Any) -> None:
     for stream in (False, True):
         response, deltas = chat(models("malformed"), stream=stream)
@@ -337,6 +368,15 @@ def test_plain_answers_stream_as_they_come(models: Any) -> None:
         None,
     )
     assert deltas == "Hello there \n"
+    # As it comes: a chunk per token, not everything in the final chunk.
+    with models("plain").chat.stream(
+        model="tiny", messages=MESSAGES, tools=[FORECAST], temperature=0.0, max_tokens=60
+    ) as stream:
+        assert [c.choices[0].delta.content for c in stream if c.choices[0].delta.content] == [
+            "Hello",
+            " there",
+            " \n",
+        ]
 
 
 @pytest.mark.parametrize("tool_choice", ["any", {"type": "function", "function": {"name": "get_forecast"}}])
@@ -381,7 +421,7 @@ def test_the_released_content_is_the_start_of_the_output() -> None:
     assert response.held == '\n[CALL]f{"a": 1}[/CALL]'
     rest, outcome = response.finish(pieces[-1])
     assert rest == "" and outcome is not None
-    assert outcome.content == "done"
+    assert outcome.content == "\n\ndone"  # a paragraph break where the call was
     assert outcome.tool_calls == [{"type": "function", "function": {"name": "f", "arguments": {"a": 1}}}]
 
 
