@@ -157,8 +157,10 @@ def load_model(entry: Path, dtype: Any) -> Any | None:
         for dropped, kept in aliases.items():
             if dropped not in state and kept in state:
                 state[dropped] = state[kept]
+        from mistral_client.local._loader import dtype_kwarg
+
         with torch.device("meta"):
-            model: Any = AutoModelForCausalLM.from_config(config, dtype=dtype)  # type: ignore[no-untyped-call]
+            model: Any = AutoModelForCausalLM.from_config(config, **{dtype_kwarg(): dtype})  # type: ignore[no-untyped-call]
         model.load_state_dict(state, strict=True, assign=True)  # strict: every weight, nothing else
         for name, tensor in load_file(str(buffers)).items():
             owner, _, attribute = name.rpartition(".")
