@@ -60,7 +60,8 @@ class LocalBackend(Backend, AsyncBackend):
     The weights load on first use of what needs them: a chat model for chat and FIM, a
     sentence-embedding model for embeddings. ``model_name`` is what ``models.list()`` reports.
     Concurrent requests (threads, asyncio or trio tasks) are decoded together, up to
-    ``max_batch_size`` completions at a time. ``cache_dir`` holds de-quantized GGUF weights.
+    ``max_batch_size`` completions at a time; prompts joining are read ``prefill_chunk`` tokens per
+    step, between the others' decode steps. ``cache_dir`` holds de-quantized GGUF weights.
     """
 
     def __init__(
@@ -73,9 +74,13 @@ class LocalBackend(Backend, AsyncBackend):
         model_name: str | None = None,
         max_batch_size: int = 8,
         cache_dir: str | os.PathLike[str] | None = None,
+        prefill_chunk: int = 256,  # _scheduler.PREFILL_CHUNK, without importing torch here
     ) -> None:
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be at least 1")
+        if prefill_chunk < 1:
+            raise ValueError("prefill_chunk must be at least 1")
+        self.prefill_chunk = prefill_chunk
         self.path = Path(path)
         if not self.path.exists():
             raise FileNotFoundError(f"LocalBackend: no model at {self.path}")
@@ -113,7 +118,10 @@ class LocalBackend(Backend, AsyncBackend):
 
                     with _load_errors(self.path):
                         self._engine = Engine.load(
-                            self.path, self._options(), max_batch_size=self.max_batch_size
+                            self.path,
+                            self._options(),
+                            max_batch_size=self.max_batch_size,
+                            prefill_chunk=self.prefill_chunk,
                         )
         return self._engine
 

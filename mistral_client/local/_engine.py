@@ -12,7 +12,7 @@ import torch
 
 from mistral_client.local._loader import LoadOptions, load_causal_lm, resolve_device, resolve_dtype
 from mistral_client.local._model_files import ModelFiles, resolve_model_files
-from mistral_client.local._scheduler import Scheduler
+from mistral_client.local._scheduler import PREFILL_CHUNK, Scheduler
 from mistral_client.local._tokenizer import PromptEncoder, load_prompt_encoder
 from mistral_client.local._types import (
     FinishReason,
@@ -30,9 +30,14 @@ class PromptTooLongError(ValueError):
 class Engine:
     """A causal LM plus its prompt encoder, generating token by token."""
 
-    def __init__(self, model: Any, encoder: PromptEncoder, max_batch_size: int = 8) -> None:
+    def __init__(
+        self, model: Any, encoder: PromptEncoder, max_batch_size: int = 8, prefill_chunk: int = PREFILL_CHUNK
+    ) -> None:
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be at least 1")
+        if prefill_chunk < 1:
+            raise ValueError("prefill_chunk must be at least 1")
+        self.prefill_chunk = prefill_chunk
         self.model = model
         self.max_batch_size = max_batch_size
         self.dtype: torch.dtype = next(model.parameters()).dtype
@@ -59,7 +64,12 @@ class Engine:
 
     @classmethod
     def load(
-        cls, path: str | os.PathLike[str], options: LoadOptions | None = None, *, max_batch_size: int = 8
+        cls,
+        path: str | os.PathLike[str],
+        options: LoadOptions | None = None,
+        *,
+        max_batch_size: int = 8,
+        prefill_chunk: int = PREFILL_CHUNK,
     ) -> Engine:
         """Load a Hugging Face model directory, or a ``.gguf`` file (or a directory holding one)."""
         options = options or LoadOptions()
@@ -82,7 +92,7 @@ class Engine:
 
             gguf = files.directory / str(files.gguf_file)
             _gguf_cache.store(entry, model, getattr(encoder, "_tok", None), gguf=gguf, dtype=dtype)
-        return cls(model, encoder, max_batch_size)
+        return cls(model, encoder, max_batch_size, prefill_chunk)
 
     @property
     def llg_tokenizer(self) -> Any:
@@ -101,7 +111,7 @@ class Engine:
         if self._scheduler is None:
             with self._scheduler_lock:
                 if self._scheduler is None:
-                    self._scheduler = Scheduler(self, self.max_batch_size)
+                    self._scheduler = Scheduler(self, self.max_batch_size, self.prefill_chunk)
         return self._scheduler
 
     def generate(

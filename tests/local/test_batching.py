@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from pathlib import Path
@@ -151,3 +152,38 @@ async def test_async_requests_batch_and_match_sequential_results(sliding_dir: Pa
             tg.start_soon(one, i)
     assert concurrent == sequential
     assert any(rows > 1 for rows in backend.engine.scheduler.steps_by_rows)
+
+
+def test_a_long_prompt_is_read_in_chunks_between_the_others_decode_steps(sliding_dir: Path) -> None:
+    # A 27-token prompt: 6 chunks, across the 8-slot window.
+    engine = Engine.load(sliding_dir, max_batch_size=4, prefill_chunk=5)
+    calls: list[tuple[str, int]] = []
+    forward = engine.forward
+
+    def logged(input_ids: torch.Tensor, cache: Any, *, prefill: bool, **kwargs: Any) -> torch.Tensor:
+        calls.append(("prefill", input_ids.shape[1]) if prefill else ("decode", input_ids.shape[0]))
+        return forward(input_ids, cache, prefill=prefill, **kwargs)
+
+    engine.forward = logged  # type: ignore[method-assign]
+    running_ids, long_ids = prompt(4, 5), prompt(27, 1)
+    greedy = GenerationParams(max_tokens=60, temperature=0, min_tokens=60)
+    running = engine.generate(running_ids, greedy)
+    first = next(running)  # the first request is decoding now
+    joining = engine.complete(long_ids, GenerationParams(max_tokens=10, temperature=0, min_tokens=10))
+    rest = [event.token_ids[0] for event in running]
+
+    chunks = [i for i, (kind, n) in enumerate(calls) if kind == "prefill" and n != 4]
+    assert [calls[i][1] for i in chunks] == [5, 5, 5, 5, 5, 2]
+    # Between two chunks of the long prompt the running request took a decode step: it kept streaming.
+    assert all(("decode", 1) in calls[a + 1 : b] for a, b in itertools.pairwise(chunks))
+    # Chunked or not, the answers are exactly transformers' own (one-shot prefill, sliding window).
+    assert joining.completions[0].token_ids == reference(engine, long_ids, 10)
+    assert [first.token_ids[0], *rest] == reference(engine, running_ids, 60)
+
+
+def test_the_backend_default_chunk_is_the_schedulers(sliding_dir: Path) -> None:
+    from mistral_client.local._scheduler import PREFILL_CHUNK
+
+    assert LocalBackend(sliding_dir).prefill_chunk == PREFILL_CHUNK
+    with pytest.raises(ValueError, match="prefill_chunk"):
+        LocalBackend(sliding_dir, prefill_chunk=0)
