@@ -187,3 +187,26 @@ def test_the_backend_default_chunk_is_the_schedulers(sliding_dir: Path) -> None:
     assert LocalBackend(sliding_dir).prefill_chunk == PREFILL_CHUNK
     with pytest.raises(ValueError, match="prefill_chunk"):
         LocalBackend(sliding_dir, prefill_chunk=0)
+
+
+def test_a_request_cancelled_while_its_prompt_is_read_stops_there(sliding_dir: Path) -> None:
+    engine = Engine.load(sliding_dir, max_batch_size=4, prefill_chunk=5)
+    cancel, armed = threading.Event(), threading.Event()
+    chunks: list[int] = []
+    forward = engine.forward
+
+    def cancelling(input_ids: torch.Tensor, cache: Any, *, prefill: bool, **kwargs: Any) -> torch.Tensor:
+        if prefill and armed.is_set():  # a chunk of the second request's prompt
+            chunks.append(input_ids.shape[1])
+            cancel.set()  # its consumer gives up after the first chunk
+        return forward(input_ids, cache, prefill=prefill, **kwargs)
+
+    engine.forward = cancelling  # type: ignore[method-assign]
+    running_ids = prompt(12, 3)
+    greedy = GenerationParams(max_tokens=30, temperature=0, min_tokens=30)
+    running = engine.generate(running_ids, greedy)
+    first = next(running)
+    armed.set()
+    assert list(engine.generate(prompt(27, 1), greedy, cancel)) == []
+    assert chunks == [5]  # nothing more of its prompt was read
+    assert [first.token_ids[0], *(e.token_ids[0] for e in running)] == reference(engine, running_ids, 30)
