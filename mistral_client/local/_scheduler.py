@@ -23,6 +23,7 @@ import torch
 
 from mistral_client.local._completion import CompletionState
 from mistral_client.local._constraints import RowConstraint
+from mistral_client.local._kv_cache import layers, pad_left, set_layers, sliding_window
 from mistral_client.local._logits import RowLogits, select_tokens
 from mistral_client.local._types import FinishReason, GenerationEvent, GenerationParams
 
@@ -105,7 +106,7 @@ class Scheduler:
         self._next: torch.Tensor | None = None  # the token each row feeds next
         #: Decode steps run at each batch size (rows): how much batching actually happened.
         self.steps_by_rows: collections.Counter[int] = collections.Counter()
-        self._window, self._mixed = _sliding_window(engine.model.config)
+        self._window, self._mixed = sliding_window(engine.model.config)
         self._bool_mask = getattr(engine.model.config, "_attn_implementation", "sdpa") in (
             "sdpa",
             "flex_attention",
@@ -317,14 +318,14 @@ class Scheduler:
         if grow:
             for row in self._rows:
                 row.start += grow
-        pairs = _layers(self._cache)
-        for i, (keys, values) in enumerate(_layers(cache)):
+        pairs = layers(self._cache)
+        for i, (keys, values) in enumerate(layers(cache)):
             old_keys, old_values = pairs[i]
             pairs[i] = (
-                torch.cat([_pad_left(old_keys, grow), _pad_left(keys, length - prompt_len)]),
-                torch.cat([_pad_left(old_values, grow), _pad_left(values, length - prompt_len)]),
+                torch.cat([pad_left(old_keys, grow), pad_left(keys, length - prompt_len)]),
+                torch.cat([pad_left(old_values, grow), pad_left(values, length - prompt_len)]),
             )
-        _set_layers(self._cache, pairs)
+        set_layers(self._cache, pairs)
         self._length = length
         self._rows.extend(new_rows)
 
@@ -404,7 +405,7 @@ class Scheduler:
         index = torch.tensor(keep, device=self.engine.device)
         assert self._next is not None
         self._next = self._next.index_select(0, index)
-        pairs = [(k.index_select(0, index), v.index_select(0, index)) for k, v in _layers(self._cache)]
+        pairs = [(k.index_select(0, index), v.index_select(0, index)) for k, v in layers(self._cache)]
         # Slots that are padding in every remaining row are dropped too.
         trim = min(row.start for row in self._rows)
         if trim:
@@ -412,43 +413,7 @@ class Scheduler:
             for row in self._rows:
                 row.start -= trim
             self._length -= trim
-        _set_layers(self._cache, pairs)
+        set_layers(self._cache, pairs)
 
     def _reset(self) -> None:
         self._rows, self._cache, self._length, self._next = [], None, 0, None
-
-
-def _sliding_window(config: Any) -> tuple[int | None, bool]:
-    """The sliding window (``None`` if no layer slides), and whether full layers are mixed in."""
-    config = config.get_text_config() if hasattr(config, "get_text_config") else config
-    window = getattr(config, "sliding_window", None)
-    if not window or getattr(config, "use_sliding_window", True) is False:
-        return None, False
-    layer_types = getattr(config, "layer_types", None)
-    if layer_types:
-        kinds = set(layer_types)
-        if "sliding_attention" not in kinds:
-            return None, False
-        return int(window), len(kinds) > 1
-    return int(window), False
-
-
-def _pad_left(tensor: torch.Tensor, slots: int) -> torch.Tensor:
-    if not slots:
-        return tensor
-    return torch.nn.functional.pad(tensor, (0, 0, slots, 0))
-
-
-def _layers(cache: Any) -> list[tuple[torch.Tensor, torch.Tensor]]:
-    if hasattr(cache, "layers"):
-        return [(layer.keys, layer.values) for layer in cache.layers]
-    return list(zip(cache.key_cache, cache.value_cache, strict=True))  # transformers < 4.56
-
-
-def _set_layers(cache: Any, pairs: list[tuple[torch.Tensor, torch.Tensor]]) -> None:
-    if hasattr(cache, "layers"):
-        for layer, (keys, values) in zip(cache.layers, pairs, strict=True):
-            layer.keys, layer.values = keys, values
-    else:
-        cache.key_cache[:] = [k for k, _ in pairs]
-        cache.value_cache[:] = [v for _, v in pairs]
