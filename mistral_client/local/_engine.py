@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import threading
 from collections.abc import Iterator, Sequence
@@ -21,6 +22,8 @@ from mistral_client.local._types import (
     GenerationResult,
     collect,
 )
+
+logger = logging.getLogger("mistral_client.local")
 
 
 class PromptTooLongError(ValueError):
@@ -74,24 +77,7 @@ class Engine:
         """Load a Hugging Face model directory, or a ``.gguf`` file (or a directory holding one)."""
         options = options or LoadOptions()
         files = resolve_model_files(path)
-        entry, cache_hit, dtype = None, False, ""
-        if files.gguf_file is not None:
-            from mistral_client.local import _gguf_cache
-
-            root = _gguf_cache.cache_root(options.cache_dir)
-            if root is not None:
-                dtype = str(resolve_dtype(options.dtype, resolve_device(options.device)))
-                entry = _gguf_cache.entry_for(root, files.directory / files.gguf_file, dtype)
-                if _gguf_cache.is_complete(entry):
-                    # A cache hit: an ordinary Hugging Face directory, no de-quantization.
-                    files, entry, cache_hit = ModelFiles(entry, None, files.mistral_tokenizer), None, True
-        encoder = load_prompt_encoder(files, options.tokenizer)
-        model = load_causal_lm(files, options, cache_entry=cache_hit)
-        if entry is not None:
-            from mistral_client.local import _gguf_cache
-
-            gguf = files.directory / str(files.gguf_file)
-            _gguf_cache.store(entry, model, getattr(encoder, "_tok", None), gguf=gguf, dtype=dtype)
+        model, encoder = _load(files, options) if files.gguf_file is None else _load_gguf(files, options)
         return cls(model, encoder, max_batch_size, prefill_chunk)
 
     @property
@@ -212,3 +198,30 @@ def _config_eos_ids(model: Any) -> frozenset[int]:
         elif isinstance(eos, (list, tuple)):
             ids.update(int(e) for e in eos)
     return frozenset(ids)
+
+
+def _load(files: ModelFiles, options: LoadOptions, *, cache_entry: bool = False) -> tuple[Any, PromptEncoder]:
+    encoder = load_prompt_encoder(files, options.tokenizer)
+    return load_causal_lm(files, options, cache_entry=cache_entry), encoder
+
+
+def _load_gguf(files: ModelFiles, options: LoadOptions) -> tuple[Any, PromptEncoder]:
+    """A GGUF model, from the de-quantized cache when it holds it, else de-quantized and cached."""
+    from mistral_client.local import _gguf_cache
+
+    root = _gguf_cache.cache_root(options.cache_dir)
+    if root is None:
+        return _load(files, options)
+    gguf = files.directory / str(files.gguf_file)
+    dtype = str(resolve_dtype(options.dtype, resolve_device(options.device)))
+    entry = _gguf_cache.entry_for(root, gguf, dtype)
+    if _gguf_cache.is_complete(entry):
+        try:
+            # A cache hit: an ordinary Hugging Face directory, no de-quantization.
+            return _load(ModelFiles(entry, None, files.mistral_tokenizer), options, cache_entry=True)
+        except Exception as exc:  # removed or damaged meanwhile: the GGUF file is still there
+            logger.warning("could not read the cached weights in %s (%s); de-quantizing %s", entry, exc, gguf)
+            _gguf_cache.discard(entry)
+    model, encoder = _load(files, options)
+    _gguf_cache.store(entry, model, getattr(encoder, "_tok", None), gguf=gguf, dtype=dtype)
+    return model, encoder

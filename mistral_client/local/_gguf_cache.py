@@ -12,6 +12,7 @@ transformers version; later loads read that directory instead, with :func:`load_
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -66,12 +67,15 @@ def is_complete(entry: Path) -> bool:
 def store(entry: Path, model: Any, tokenizer: Any | None, *, gguf: Path, dtype: str) -> None:
     """Save the model loaded from ``gguf`` (and its Hugging Face tokenizer) as ``entry``.
 
-    Entries of the same file and dtype under other keys (the file changed, another transformers or
-    entry format) are removed: each is the size of the unquantized model. A failure only logs a
-    warning.
+    Entries this one supersedes (the same file, dtype and transformers version; the file changed or
+    the entry format did) are removed: each is the size of the unquantized model. Entries of other
+    transformers versions stay, since another environment may share the cache. A failure only logs
+    a warning.
     """
+    import transformers
+
     tmp = entry.with_name(f".{entry.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}")
-    source = {"gguf": str(gguf.resolve()), "dtype": dtype}
+    source = {"gguf": str(gguf.resolve()), "dtype": dtype, "transformers": transformers.__version__}
     try:
         _save_weights(tmp, model)
         if tokenizer is not None:
@@ -89,9 +93,19 @@ def store(entry: Path, model: Any, tokenizer: Any | None, *, gguf: Path, dtype: 
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     for other in entry.parent.iterdir():
-        if other != entry and _source_of(other) == source:
+        # Hidden names are other processes' entries being written.
+        if other != entry and not other.name.startswith(".") and _source_of(other) == source:
             logger.info("removing %s, superseded by %s", other, entry)
-            shutil.rmtree(other, ignore_errors=True)
+            discard(other)
+
+
+def discard(entry: Path) -> None:
+    """Remove an entry (superseded, or unreadable so that it can be made again)."""
+    # Renamed first (atomic): a reader sees the whole entry or none, never half of one.
+    trash = entry.with_name(f".{entry.name}.removed.{uuid.uuid4().hex[:8]}")
+    with contextlib.suppress(OSError):
+        entry.rename(trash)
+        shutil.rmtree(trash, ignore_errors=True)
 
 
 def _source_of(entry: Path) -> Any:

@@ -65,6 +65,7 @@ class TemplateResponse:
         "_late_stops",
         "_parser",
         "_pending",
+        "_separator",
         "_skip",
         "_strip",
         "_unfed",
@@ -74,6 +75,8 @@ class TemplateResponse:
     def __init__(self, parsing: ResponseTemplateParsing, stop: Sequence[str] = ()) -> None:
         self._strip = parsing.strip_special
         self._late_stops = StopStringMatcher(stop)
+        # What stands where a block was: a paragraph break, unless the caller stops on that.
+        self._separator = next((s for s in ("\n\n", "\n", " ") if not any(x in s for x in stop)), "")
         self._ends_in_text = False  # the content released so far ends in a non-space character
         #: A stop string ended the content held after the first structured region.
         self.stopped = False
@@ -135,7 +138,7 @@ class TemplateResponse:
         # break stands where a block was, so "Sure." and "Then I will answer." do not run together.
         content = self._strip("".join(self._late)).strip()
         if content and self._ends_in_text:
-            content = "\n\n" + content
+            content = self._separator + content
         tool_calls = message.get(TOOL_CALLS) if isinstance(message, dict) else None
         return released, TemplateOutcome(content, tool_calls or [])
 

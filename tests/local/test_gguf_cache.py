@@ -6,6 +6,7 @@ Runs on a tiny random Llama with tied embeddings (the SmolLM2 shape), so no GGUF
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +152,20 @@ def test_a_new_entry_replaces_the_one_it_supersedes(tmp_path: Path) -> None:
     _gguf_cache.store(root / "m-bf16", model, None, gguf=gguf, dtype="torch.bfloat16")
     _gguf_cache.store(root / "other", model, None, gguf=other, dtype="torch.float32")
     (root / "foreign").mkdir()  # not an entry of ours: never touched
-    # The same file and dtype under a new key (the file changed, or transformers did).
+    # Another environment's transformers, and another process's entry still being written.
+    for name, version in (("m-other-transformers", "0.0.1"), (".m-key.42.cafe", None)):
+        _gguf_cache.store(root / name, model, None, gguf=gguf, dtype="torch.float32")
+        if version:
+            source = json.loads((root / name / "source.json").read_text())
+            (root / name / "source.json").write_text(json.dumps({**source, "transformers": version}))
+    # The same file, dtype and transformers under a new key (the file changed, or the entry format).
     _gguf_cache.store(root / "m-new", model, None, gguf=gguf, dtype="torch.float32")
-    assert sorted(p.name for p in root.iterdir()) == ["foreign", "m-bf16", "m-new", "other"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        ".m-key.42.cafe",
+        "foreign",
+        "m-bf16",
+        "m-new",
+        "m-other-transformers",
+        "other",
+    ]
     assert _gguf_cache.is_complete(root / "m-new")

@@ -95,6 +95,26 @@ def test_the_first_load_fills_the_cache_and_the_next_reads_it(
     )
 
 
+def test_a_damaged_cache_entry_is_made_again_from_the_gguf_file(smol: Any) -> None:
+    import os
+    from pathlib import Path
+
+    from mistral_client.local import _gguf_cache
+    from mistral_client.local._engine import Engine
+
+    gguf = _gguf_path()
+    entry = _gguf_cache.entry_for(Path(os.environ["MISTRAL_CLIENT_CACHE_DIR"]), gguf, "torch.float32")
+    (entry / "model.safetensors").unlink()  # e.g. removed by hand or by another process
+    assert _gguf_cache.is_complete(entry)
+    again = Engine.load(gguf)
+    prompt = smol.encoder.encode_chat([{"role": "user", "content": "Hi"}])
+    params = GenerationParams(max_tokens=4, temperature=0)
+    assert again.complete(prompt, params).completions[0].token_ids == (
+        smol.complete(prompt, params).completions[0].token_ids
+    )
+    assert (entry / "model.safetensors").is_file()  # written again
+
+
 def test_the_cache_can_be_moved_or_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     from mistral_client.local import _gguf_cache
 

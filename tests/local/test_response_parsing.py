@@ -311,6 +311,9 @@ def test_a_stop_string_after_a_call_still_ends_the_answer(models: Any) -> None:
         assert choice.message.content == "Sure.\n\nThen I"  # a paragraph break where the call was
         # Generation ended at the stop string: " answer." was never generated.
         assert response.usage.completion_tokens == 6
+    # A caller that stops on blank lines does not get one the model never wrote.
+    response, _ = chat(models("call_then_text"), stream=False, stop=["\n\n"])
+    assert response.choices[0].message.content == "Sure.\nThen I will answer."
 
 
 def test_a_stop_string_after_reasoning_ends_the_answer(models: Any) -> None:
