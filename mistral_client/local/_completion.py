@@ -11,6 +11,7 @@ from mistral_client.local._response_parsing import ResponseTemplateParsing, Temp
 from mistral_client.local._stop_strings import StopStringMatcher
 from mistral_client.local._tokenizer import PromptEncoder
 from mistral_client.local._tool_calls import (
+    TOOL_CALL_END,
     TOOL_CALL_TAG,
     ToolCallParseError,
     ToolCallTokens,
@@ -41,6 +42,7 @@ class CompletionState:
         "rng",
         "stops",
         "tag",
+        "tag_close",
         "template",
         "tool_ids",
         "tool_text",
@@ -77,6 +79,7 @@ class CompletionState:
         parse_tags = tool_tokens is None and parse_tagged and self.template is None
         self.tag = StopStringMatcher((TOOL_CALL_TAG,)) if parse_tags else None
         self.tool_text: list[str] | None = None
+        self.tag_close: StopStringMatcher | None = None  # finds the end of the first block
         self.prompt_len = prompt_len
         self.rng = rng
         self.count = 0
@@ -87,6 +90,8 @@ class CompletionState:
         if token in eos:
             return self._finish(token, "", "stop")
         if self.tool_ids is not None:
+            if self._one_call_done(token):
+                return self._finish(token, "", "stop")
             self.tool_ids.append(token)
             text = ""
         elif self.tool_tokens is not None and token == self.tool_tokens.tool_calls:
@@ -95,23 +100,47 @@ class CompletionState:
             text, _ = self._flush_content()
         else:
             delta = self.detok.push(token)
+            closed = False  # the one call allowed is written: the answer ends with this token
             if self.template is not None:
                 delta = self.template.feed(delta) if delta else ""
                 if self.template.stopped:  # in content after a call or reasoning: it ends here
                     return self._finish(token, "", "stop")
+                closed = self.max_calls is not None and self.template.calls_closed >= self.max_calls
             elif self.tool_text is not None:
                 self.tool_text.append(delta)
+                closed = self._closed_tag(delta)
                 delta = ""
             elif self.tag is not None and delta:
                 delta, tagged = self.tag.push(delta)
                 if tagged:
                     self.tool_text = [TOOL_CALL_TAG, self.tag.tail]
+                    closed = self._closed_tag(self.tag.tail)
             text, stopped = self.stops.push(delta) if delta else ("", False)
             if stopped:
                 return self._finish(token, text, "stop", content_done=True)
+            if closed:
+                return self._finish(token, text, "stop")
         if self.count >= self.budget:
             return self._finish(token, text, self.budget_reason)
         return GenerationEvent(self.index, text, (token,), self.count, self.prompt_len)
+
+    def _one_call_done(self, token: int) -> bool:
+        """With one call allowed, a second ``[TOOL_CALLS]`` (v11+ writes one per call) ends the answer."""
+        tokens = self.tool_tokens
+        return (
+            self.max_calls is not None
+            and tokens is not None
+            and tokens.args is not None
+            and token == tokens.tool_calls
+        )
+
+    def _closed_tag(self, delta: str) -> bool:
+        """With one call allowed, whether ``delta`` closes the first ``<tool_call>`` block."""
+        if self.max_calls is None:
+            return False
+        if self.tag_close is None:
+            self.tag_close = StopStringMatcher((TOOL_CALL_END,))
+        return self.tag_close.push(delta)[1]
 
     def _finish(
         self, token: int, text: str, reason: FinishReason, *, content_done: bool = False

@@ -69,6 +69,7 @@ class TemplateResponse:
         "_skip",
         "_strip",
         "_unfed",
+        "calls_closed",
         "stopped",
     )
 
@@ -80,6 +81,8 @@ class TemplateResponse:
         self._ends_in_text = False  # the content released so far ends in a non-space character
         #: A stop string ended the content held after the first structured region.
         self.stopped = False
+        #: Tool-call regions the parser has seen end.
+        self.calls_closed = 0
         self._pending = ""  # output fed to the parser but not released
         self._unfed: list[str] | None = None  # set at the hold: output kept for one parse at the end
         self._held_start = ""
@@ -154,6 +157,8 @@ class TemplateResponse:
                 continue
             if self._unfed is None:
                 self._hold()
+            if kind == "region_close" and field == TOOL_CALLS:
+                self.calls_closed += 1
             if kind == "region_chunk" and field == CONTENT and not self.stopped:
                 kept, self.stopped = self._late_stops.push(text)
                 self._late.append(kept)

@@ -149,6 +149,7 @@ def _split(token_ids: Sequence[int], separator: int) -> list[Sequence[int]]:
 
 #: Where chat-template models (Qwen, Hermes, SmolLM3...) write a call: ``<tool_call>{json}</tool_call>``.
 TOOL_CALL_TAG = "<tool_call>"
+TOOL_CALL_END = "</tool_call>"
 _TAGGED = re.compile(r"<tool_call>\s*(.*?)\s*</tool_call>", re.DOTALL)
 
 

@@ -301,6 +301,8 @@ def test_parallel_tool_calls_false_keeps_the_first_call(models: Any, name: str) 
         assert response.choices[0].finish_reason == "tool_calls"
         assert [(n, a) for _, n, a in calls_of(response)] == [("get_forecast", {"city": "Paris"})]
         assert not deltas  # the dropped call does not turn into text either
+        # Generation ended with the first call (3 tokens), not after writing the second one.
+        assert (response.usage.completion_tokens, both.usage.completion_tokens) == (3, 7)
 
 
 def test_a_stop_string_after_a_call_still_ends_the_answer(models: Any) -> None:

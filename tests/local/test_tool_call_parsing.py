@@ -93,3 +93,45 @@ def test_malformed_output_raises(tokens: list[int]) -> None:
 
 def test_ids_follow_the_seed() -> None:
     assert new_tool_call_id(random.Random(7)) == new_tool_call_id(random.Random(7))
+
+
+class _ToyEncoder:
+    """The toy vocabulary as a prompt encoder, for one completion's bookkeeping."""
+
+    eos_token_ids = frozenset({2})
+    bos_token_id = 1
+    tool_call_tokens = V11
+    parses_tagged_tool_calls = False
+
+    def decode(self, token_ids: Sequence[int]) -> str:
+        return decode(token_ids)
+
+
+@pytest.mark.parametrize("parallel", [True, False])
+def test_one_call_allowed_ends_the_answer_at_the_second_call(parallel: bool) -> None:
+    from mistral_client.local._completion import CompletionState
+
+    state = CompletionState(
+        0,
+        _ToyEncoder(),
+        (),
+        V11,
+        3,
+        rng(),
+        (100, "length"),
+        parallel_calls=parallel,  # type: ignore[arg-type]
+    )
+    first = [TOOL_CALLS, *encode("f"), ARGS, *encode('{"a": 1}')]
+    second = [TOOL_CALLS, *encode("g"), ARGS, *encode("{}")]
+    events = []
+    for token in [*first, *second, 2]:
+        events.append(state.advance(token, frozenset({2})))
+        if state.finished:
+            break
+    final = events[-1]
+    assert final.finish_reason == "tool_calls"
+    names = [c.name for c in final.tool_calls]
+    # With one call allowed, generation stops at the second [TOOL_CALLS]: g is never generated.
+    assert (names, len(events)) == (
+        (["f", "g"], len(first) + len(second) + 1) if parallel else (["f"], len(first) + 1)
+    )
