@@ -60,9 +60,10 @@ class EmbeddingModel:
             tokenizer = _MistralBatchTokenizer(mistral_file)
         else:
             tokenizer = AutoTokenizer.from_pretrained(str(directory), local_files_only=True)
-        model = AutoModel.from_pretrained(
-            str(directory), local_files_only=True, **{dtype_kwarg(): resolve_dtype(dtype, torch_device)}
-        )
+        # A dict typed Any: transformers 5.25 types from_pretrained's keywords, and the dtype keyword's
+        # name depends on the installed version (torch_dtype before 4.56).
+        dtype_option: dict[str, Any] = {dtype_kwarg(): resolve_dtype(dtype, torch_device)}
+        model = AutoModel.from_pretrained(str(directory), local_files_only=True, **dtype_option)
         model = model.to(torch_device).eval()
         return cls(model, tokenizer, read_pooling_mode(directory), _max_length(directory, model, tokenizer))
 
