@@ -97,10 +97,11 @@ for name, call in (("complete", complete), ("stream", stream)):
         runs.append((time.process_time() - t0) / CALLS)
     out[name] = min(runs)
 
-# The hook alone, tracing off: what every call pays when nobody listens.
+# The tracing wrapper alone, tracing off: what every call pays when nobody listens.
 if MODE == "off-none":
-    from mistral_client import _tracing
     from mistral_client._backend import APIRequest, APIResponse, Backend
+    from mistral_client._endpoints import CHAT_COMPLETE
+    from mistral_client._traced import TracedBackend
 
     class Nothing(Backend):
         def handle_request(self, request):
@@ -108,7 +109,9 @@ if MODE == "off-none":
         def handle_stream(self, request):
             return None
 
-    backend, request = Nothing(), APIRequest("chat.complete", "POST", "/", parse=None)
+    backend = Nothing()
+    request = APIRequest("chat.complete", "POST", "/", parse=None, endpoint=CHAT_COMPLETE)
+    traced = TracedBackend(backend)
     loops = 200_000
     t0 = time.process_time()
     for _ in range(loops):
@@ -116,7 +119,7 @@ if MODE == "off-none":
     direct = time.process_time() - t0
     t0 = time.process_time()
     for _ in range(loops):
-        _tracing.handle_request(backend, request)
+        traced.handle_request(request)
     hooked = time.process_time() - t0
     out["hook_ns"] = (hooked - direct) / loops * 1e9
 print(json.dumps(out))

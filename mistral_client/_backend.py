@@ -10,34 +10,74 @@ answers with an :class:`APIResponse`, or for a stream a :class:`StreamResponse`
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 import httpx2
 
 if TYPE_CHECKING:
+    from ._endpoints import Endpoint
+    from ._retry import RetryPolicy
     from .types._base import MistralModel
+    from .types.tokens import TokenCount
 
 T = TypeVar("T")
+R = TypeVar("R")
 T_co = TypeVar("T_co", covariant=True)
 
 #: The pydantic serialization context of a request body: models drop unknown (extra) fields in it.
 REQUEST_CONTEXT = "mistral_client.request"
 
-#: A timeout in seconds, an ``httpx2.Timeout``, ``None`` for none, or the backend's own default.
-TimeoutTypes = Union[float, httpx2.Timeout, None, httpx2._client.UseClientDefault]
+
+class UseDefault:
+    """The type of :data:`USE_DEFAULT`."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "USE_DEFAULT"
+
+
+#: A timeout left to the backend: its own default (for the HTTP backends, that of their httpx2 client).
+USE_DEFAULT = UseDefault()
+
+#: A timeout in seconds, an ``httpx2.Timeout``, ``None`` for none, or :data:`USE_DEFAULT`.
+TimeoutTypes = Union[float, httpx2.Timeout, None, UseDefault]
 
 
 @dataclass(frozen=True, slots=True)
 class RequestOptions:
     """Per-request options, already merged with the client's defaults."""
 
-    timeout: TimeoutTypes = httpx2.USE_CLIENT_DEFAULT
+    timeout: TimeoutTypes = USE_DEFAULT
     max_retries: int = 2
     extra_headers: Mapping[str, str] | None = None
     extra_query: Mapping[str, Any] | None = None
     extra_body: Mapping[str, Any] | None = None
+    #: The client's retry policy (``Client(retry_policy=...)``); ``None``: the backend's own.
+    retry_policy: RetryPolicy | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDefaults:
+    """The options a client applies to every call unless the call overrides them."""
+
+    timeout: TimeoutTypes
+    max_retries: int
+    retry_policy: RetryPolicy | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TokenCountRequest:
+    """What :meth:`Backend.count_tokens` counts: a chat request's ``messages`` and ``tools`` (already
+    validated, in the API's JSON form) or a FIM request's ``prompt`` and ``suffix``."""
+
+    model: str
+    messages: Sequence[Mapping[str, Any]] | None = None
+    tools: Sequence[Mapping[str, Any]] | None = None
+    prompt: str | None = None
+    suffix: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,9 +101,10 @@ class APIRequest(Generic[T]):
 
     ``operation`` names the endpoint ("chat.complete", "chat.stream", "fim.complete", "fim.stream",
     "embeddings.create", "models.list", "models.retrieve", "models.delete", "files.upload", ...,
-    "batch.jobs.create", ...) so a backend that is not HTTP can dispatch on it; ``body`` is the validated
-    request model (``None`` for a GET); ``parse`` turns a JSON document (the body, or one stream event)
-    into the result type (for a download, the raw bytes).
+    "batch.jobs.create", ...) so a backend that is not HTTP can dispatch on it; ``endpoint`` is its
+    record (method, path template, whether it streams...: see ``mistral_client._endpoints``);
+    ``body`` is the validated request model (``None`` for a GET); ``parse`` turns a JSON document (the
+    body, or one stream event) into the result type (for a download, the raw bytes).
     """
 
     operation: str
@@ -76,6 +117,13 @@ class APIRequest(Generic[T]):
     options: RequestOptions = field(default_factory=RequestOptions)
     #: A multipart body (file uploads) instead of a JSON ``body``.
     multipart: Multipart | None = None
+    #: The operation's record; ``None`` only for a request built by hand (a test's).
+    endpoint: Endpoint[Any] | None = None
+
+    @property
+    def stream(self) -> bool:
+        """Whether the answer is a stream of events (server-sent events over HTTP)."""
+        return self.endpoint is not None and self.endpoint.stream
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +190,10 @@ class _ResponseInfo:
     def rate_limit(self) -> RateLimit:
         return RateLimit.from_headers(self.headers)
 
+    def _info(self) -> dict[str, Any]:
+        """This metadata as keyword arguments, for a response standing in for this one."""
+        return {name: getattr(self, name) for name in _ResponseInfo.__slots__}
+
 
 class APIResponse(_ResponseInfo, Generic[T_co]):
     """A complete response: its metadata, and :meth:`parse` for the typed result."""
@@ -163,6 +215,10 @@ class APIResponse(_ResponseInfo, Generic[T_co]):
             self._parsed = parsed
         result: T_co = self._parsed
         return result
+
+    def _then(self, transform: Callable[[Any], R]) -> APIResponse[R]:
+        """This response, its result passed through ``transform`` (``files.url``'s URL of the answer)."""
+        return APIResponse(lambda: transform(self.parse()), **self._info())
 
     def __repr__(self) -> str:
         return f"<APIResponse [{self.status_code}] request_id={self.request_id!r}>"
@@ -223,7 +279,35 @@ class _Unset:
 _UNSET = _Unset()
 
 
-class Backend(ABC):
+class _Declarations:
+    """What the client asks of every backend besides answering requests, with the defaults of a backend
+    that is not HTTP. A backend that wraps another (a proxy, a recorder) forwards these."""
+
+    @property
+    def remote_batches(self) -> bool:
+        """Whether Batch API jobs (``client.batch.start`` / ``run`` / ``resume``) go to a server through
+        this backend (the ``files.*`` and ``batch.jobs.*`` operations), rather than running in-process,
+        each request through :meth:`~Backend.handle_request`. The HTTP backends: ``True``."""
+        return False
+
+    @property
+    def retry_policy(self) -> RetryPolicy | None:
+        """The policy this backend retries with, for work the client retries itself (bulk embeddings)
+        when the client was given none; ``None``: the default :class:`~mistral_client.RetryPolicy`."""
+        return None
+
+    @property
+    def server_address(self) -> str | None:
+        """The server this backend talks to (a base URL), for tracing; ``None`` when in-process."""
+        return None
+
+    def count_tokens(self, request: TokenCountRequest) -> TokenCount | None:
+        """Count a request's prompt tokens with this backend's own tokenizer (``client.tokens.count``);
+        ``None``: the model is an API model, counted with mistral-common's tokenizers."""
+        return None
+
+
+class Backend(_Declarations, ABC):
     """What a sync :class:`~mistral_client.Client` sends its requests to."""
 
     @abstractmethod
@@ -243,12 +327,13 @@ class Backend(ABC):
         sink.write(data)
         return len(data)
 
-    def close(self) -> None:  # noqa: B027 - a backend with nothing to release needs no override
+    def close(self) -> None:
         """Release what the backend holds (connections, threads)."""
 
 
-class AsyncBackend(ABC):
-    """What an :class:`~mistral_client.AsyncClient` sends its requests to."""
+class AsyncBackend(_Declarations, ABC):
+    """What an :class:`~mistral_client.AsyncClient` sends its requests to (:meth:`count_tokens`, CPU
+    work, is called from a worker thread)."""
 
     @abstractmethod
     async def handle_async_request(self, request: APIRequest[T]) -> APIResponse[T]:
@@ -265,5 +350,5 @@ class AsyncBackend(ABC):
         sink.write(data)
         return len(data)
 
-    async def aclose(self) -> None:  # noqa: B027
+    async def aclose(self) -> None:
         """Release what the backend holds."""

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from . import _tracing
 from ._backend import APIRequest, AsyncBackend, Backend
 from ._batch_prepare import Prepared
 from ._batch_results import BatchItemError, BatchRunItem, BatchRunResult
@@ -41,7 +40,7 @@ def local_job(prepared: Prepared, job_id: str, status: str, items: Sequence[Batc
 
 def _local_item(backend: Backend, custom_id: str, request: APIRequest[Any]) -> BatchRunItem[Any]:
     try:
-        return BatchRunItem(custom_id, response=_tracing.handle_request(backend, request).parse())
+        return BatchRunItem(custom_id, response=backend.handle_request(request).parse())
     except MistralError as exc:
         status = getattr(exc, "status_code", None)
         return BatchRunItem(custom_id, error=BatchItemError(str(exc), status, None))
@@ -110,7 +109,7 @@ async def async_run_local(
         async with slots:
             try:
                 item: BatchRunItem[Any] = BatchRunItem(
-                    custom_id, response=(await _tracing.handle_async_request(backend, request)).parse()
+                    custom_id, response=(await backend.handle_async_request(request)).parse()
                 )
             except MistralError as exc:
                 error = BatchItemError(str(exc), getattr(exc, "status_code", None), None)

@@ -8,18 +8,11 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 
-import pydantic
-
-from . import _requests as build
 from ._backend import REQUEST_CONTEXT, APIRequest
+from ._endpoints import BATCHABLE, Endpoint
 from ._exceptions import InvalidRequestError
-from .types.chat import ChatCompletionResponse, FIMCompletionResponse
-from .types.embeddings import EmbeddingResponse
-
-if TYPE_CHECKING:
-    from ._client import ClientDefaults
 
 #: More requests than this go up as a JSONL file rather than inline in the create call: one JSON body
 #: of thousands of chats is megabytes that must be sent again on a retry, while a file is streamed once.
@@ -27,13 +20,8 @@ if TYPE_CHECKING:
 DEFAULT_INLINE_LIMIT = 1000
 MAX_INLINE = 10_000
 
-_Builder = Callable[[Mapping[str, Any], "ClientDefaults"], APIRequest[Any]]
-#: The endpoints whose results come back typed: path -> (request builder, response type).
-ENDPOINTS: dict[str, tuple[_Builder, type[pydantic.BaseModel]]] = {
-    "/v1/chat/completions": (build.chat_complete, ChatCompletionResponse),
-    "/v1/fim/completions": (build.fim_complete, FIMCompletionResponse),
-    "/v1/embeddings": (build.embeddings, EmbeddingResponse),
-}
+#: Builds one call's request (the resource's door): the request is checked as the single call's.
+Builder = Callable[[Endpoint[Any], Mapping[str, Any]], APIRequest[Any]]
 _OPTIONS = ("timeout", "max_retries", "extra_headers", "extra_query", "extra_body")
 
 
@@ -53,12 +41,13 @@ class Prepared:
             self.path.unlink(missing_ok=True)
 
 
-def _check_endpoint(endpoint: str) -> tuple[_Builder, type[pydantic.BaseModel]]:
-    entry = ENDPOINTS.get(endpoint)
+def check_endpoint(endpoint: str) -> Endpoint[Any]:
+    """The record of the operation a batch runs (``batch.run(endpoint="/v1/chat/completions")``)."""
+    entry = BATCHABLE.get(endpoint)
     if entry is None:
         raise InvalidRequestError(
-            f"endpoint: one of {', '.join(ENDPOINTS)}, got {endpoint!r} (client.batch.jobs.create takes any)",
-            errors=[("endpoint", f"one of {', '.join(ENDPOINTS)}")],
+            f"endpoint: one of {', '.join(BATCHABLE)}, got {endpoint!r} (client.batch.jobs.create takes any)",
+            errors=[("endpoint", f"one of {', '.join(BATCHABLE)}")],
         )
     return entry
 
@@ -70,13 +59,13 @@ def prepare(
     requests: Iterable[Mapping[str, Any]],
     custom_ids: Sequence[str] | None,
     inline_limit: int,
-    defaults: ClientDefaults,
+    build: Builder,
     in_process: bool,
 ) -> Prepared:
     """Check every request as the single call would (nothing is sent if one is bad) and serialize it:
     inline while there are at most ``inline_limit``, else into a temporary JSONL file, written as the
     requests are read so that a generator of requests is never held whole."""
-    builder, _ = _check_endpoint(endpoint)
+    record = check_endpoint(endpoint)
     if not isinstance(model, str) or not model:
         raise InvalidRequestError(
             "model: must be a non-empty string", errors=[("model", "must be a non-empty string")]
@@ -98,7 +87,7 @@ def prepare(
     sink: IO[str] | None = None
     try:
         for index, params in enumerate(requests):
-            request = _check_request(builder, index, params, model, defaults)
+            request = _check_request(build, record, index, params, model)
             custom_id = (
                 custom_ids[index] if custom_ids is not None and index < len(custom_ids) else str(index)
             )
@@ -151,7 +140,7 @@ def prepare(
 
 
 def _check_request(
-    builder: _Builder, index: int, params: Mapping[str, Any], model: str, defaults: ClientDefaults
+    build: Builder, record: Endpoint[Any], index: int, params: Mapping[str, Any], model: str
 ) -> APIRequest[Any]:
     if not isinstance(params, Mapping):
         raise InvalidRequestError(
@@ -165,7 +154,7 @@ def _check_request(
             errors=[(f"requests.{index}.{name}", "not a batch request parameter") for name in options],
         )
     try:
-        return builder({"model": model, **params}, defaults)
+        return build(record, {"model": model, **params})
     except InvalidRequestError as exc:
         errors = [(f"requests.{index}.{name}", message) for name, message in exc.errors]
         detail = "; ".join(f"{name}: {message}" for name, message in errors)

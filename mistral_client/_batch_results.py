@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 import pydantic
 
 from ._bulk_errors import BatchJobError
+from ._endpoints import Endpoint
 from .types.batch import BatchJob
 
 R = TypeVar("R")
@@ -53,8 +54,9 @@ class BatchRunResult(Generic[R]):
         return [item for item in self.items if item.error is not None]
 
 
-def parse_line(line: Mapping[str, Any], response_type: type[pydantic.BaseModel]) -> BatchRunItem[Any]:
-    """One line of an output or error file (or one inline output) as an item."""
+def parse_line(line: Mapping[str, Any], endpoint: Endpoint[Any]) -> BatchRunItem[Any]:
+    """One line of an output or error file (or one inline output) as an item, its response parsed as
+    ``endpoint``'s."""
     custom_id = str(line.get("custom_id", ""))
     response = line.get("response")
     error = line.get("error")
@@ -65,7 +67,7 @@ def parse_line(line: Mapping[str, Any], response_type: type[pydantic.BaseModel])
         body = response.get("body")
     if not error and isinstance(body, Mapping) and (status is None or 200 <= status < 300):
         try:
-            return BatchRunItem(custom_id, response=response_type.model_validate(body))
+            return BatchRunItem(custom_id, response=endpoint.parse(json.dumps(body)))
         except pydantic.ValidationError as exc:
             return BatchRunItem(
                 custom_id, error=BatchItemError(f"could not parse the response: {exc}", status, body)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._batch_local import async_run_local, local_job, recall, remember, run_local
-from ._batch_prepare import ENDPOINTS, Prepared, prepare
+from ._batch_prepare import Prepared, prepare
 from ._batch_results import (
     BatchItemError,
     BatchRunItem,
@@ -27,13 +27,14 @@ from ._batch_results import (
     parse_line,
     read_lines,
 )
+from ._endpoints import BATCHABLE
 from ._exceptions import InvalidRequestError, MistralError
 from ._logging import logger
 from ._progress import Progress, ProgressArg
 from .types.batch import BatchJob
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, Client
+    from .resources.batch import AsyncBatch, Batch
 
 DEFAULT_POLL_INTERVAL = 2.0
 #: Polling slows by this factor per poll while the job runs, up to ``MAX_POLL_INTERVAL``.
@@ -92,9 +93,9 @@ class BatchRunHandle:
     """A started batch: ``job_id`` at once, :meth:`wait` for the result."""
 
     def __init__(
-        self, client: Client, job: BatchJob, custom_ids: list[str] | None, prepared: Prepared | None = None
+        self, batch: Batch, job: BatchJob, custom_ids: list[str] | None, prepared: Prepared | None = None
     ) -> None:
-        self._client = client
+        self._batch = batch
         #: The job as created (``wait`` returns the final one in the result).
         self.job = job
         self.job_id = job.id
@@ -120,7 +121,7 @@ class BatchRunHandle:
         check_wait_args(poll_interval, timeout)
         if self._local is not None:
             return self._run_local(progress)
-        jobs = self._client.batch.jobs
+        jobs = self._batch.jobs
         started = time.monotonic()
         interval = float(poll_interval)
         bar = Progress(
@@ -146,30 +147,30 @@ class BatchRunHandle:
         return finish(job, self._items(job))
 
     def _items(self, job: BatchJob) -> list[BatchRunItem[Any]]:
-        _, response_type = ENDPOINTS.get(job.endpoint, (None, None))
-        if response_type is None:
+        record = BATCHABLE.get(job.endpoint)
+        if record is None:
             raise MistralError(
-                f"Batch job {job.id} is for {job.endpoint}: batch.run reads only {', '.join(ENDPOINTS)}"
+                f"Batch job {job.id} is for {job.endpoint}: batch.run reads only {', '.join(BATCHABLE)}"
             )
         if not job.input_files and job.outputs is None:
-            job = self._client.batch.jobs.get(job.id, inline=True)
-        items = [parse_line(line, response_type) for line in job.outputs or []]
+            job = self._batch.jobs.get(job.id, inline=True)
+        items = [parse_line(line, record) for line in job.outputs or []]
         for file_id in (job.output_file, job.error_file):
             if file_id:
                 with _temporary_path() as path:
-                    self._client.files.download_to(file_id, path)
-                    items.extend(parse_line(line, response_type) for line in read_lines(path))
+                    self._batch._client.files.download_to(file_id, path)
+                    items.extend(parse_line(line, record) for line in read_lines(path))
         return order_items(items, self._custom_ids)
 
     def _run_local(self, progress: ProgressArg) -> BatchRunResult[Any]:
         if self._result is None:
             assert self._local is not None
-            self._result = run_local(self._client._backend, self._local, self.job_id, progress)
+            self._result = run_local(self._batch._transport, self._local, self.job_id, progress)
         return self._result
 
 
 def start(
-    client: Client,
+    batch: Batch,
     *,
     endpoint: str,
     model: str,
@@ -178,38 +179,36 @@ def start(
     inline_limit: int,
     job_params: Mapping[str, Any],
 ) -> BatchRunHandle:
-    from ._http import _HTTPCore
-
-    in_process = not isinstance(client._backend, _HTTPCore)
+    in_process = not batch._transport.remote_batches
     prepared = prepare(
         endpoint=endpoint,
         model=model,
         requests=requests,
         custom_ids=custom_ids,
         inline_limit=inline_limit,
-        defaults=client._defaults,
+        build=batch._request,
         in_process=in_process,
     )
     if in_process:
         job_id = f"local-{uuid.uuid4()}"
         handle = BatchRunHandle(
-            client, local_job(prepared, job_id, "QUEUED", []), prepared.custom_ids, prepared
+            batch, local_job(prepared, job_id, "QUEUED", []), prepared.custom_ids, prepared
         )
-        remember(client._backend, handle)
+        remember(batch._client.backend, handle)
         logger.info("batch job %s: %d requests, run in-process", job_id, len(prepared.custom_ids))
         return handle
     try:
         create: dict[str, Any] = {"endpoint": endpoint, "model": model, **job_params}
         if prepared.path is not None:
-            upload = client.files.upload(file=prepared.path, purpose="batch")
+            upload = batch._client.files.upload(file=prepared.path, purpose="batch")
             create["input_files"] = [upload.id]
         else:
             create["requests"] = prepared.inline
-        job = client.batch.jobs.create(**create)
+        job = batch.jobs.create(**create)
     finally:
         prepared.discard()
     _log_created(job, prepared)
-    return BatchRunHandle(client, job, prepared.custom_ids)
+    return BatchRunHandle(batch, job, prepared.custom_ids)
 
 
 def _log_created(job: BatchJob, prepared: Prepared) -> None:
@@ -223,14 +222,12 @@ def _log_created(job: BatchJob, prepared: Prepared) -> None:
     )
 
 
-def resume(client: Client, job_id: str, custom_ids: Sequence[str] | None) -> BatchRunHandle:
-    from ._http import _HTTPCore
-
-    if not isinstance(client._backend, _HTTPCore):
-        handle: BatchRunHandle = recall(client._backend, job_id)
+def resume(batch: Batch, job_id: str, custom_ids: Sequence[str] | None) -> BatchRunHandle:
+    if not batch._transport.remote_batches:
+        handle: BatchRunHandle = recall(batch._client.backend, job_id)
         return handle
-    job = client.batch.jobs.get(job_id)
-    return BatchRunHandle(client, job, list(custom_ids) if custom_ids is not None else None)
+    job = batch.jobs.get(job_id)
+    return BatchRunHandle(batch, job, list(custom_ids) if custom_ids is not None else None)
 
 
 # --- async ------------------------------------------------------------------------------------------
@@ -241,12 +238,12 @@ class AsyncBatchRunHandle:
 
     def __init__(
         self,
-        client: AsyncClient,
+        batch: AsyncBatch,
         job: BatchJob,
         custom_ids: list[str] | None,
         prepared: Prepared | None = None,
     ) -> None:
-        self._client = client
+        self._batch = batch
         self.job = job
         self.job_id = job.id
         self._custom_ids = custom_ids
@@ -270,7 +267,7 @@ class AsyncBatchRunHandle:
         check_wait_args(poll_interval, timeout)
         if self._local is not None:
             return await self._run_local(progress)
-        jobs = self._client.batch.jobs
+        jobs = self._batch.jobs
         started = time.monotonic()
         interval = float(poll_interval)
         bar = Progress(
@@ -297,30 +294,30 @@ class AsyncBatchRunHandle:
         return finish(job, await self._items(job))
 
     async def _items(self, job: BatchJob) -> list[BatchRunItem[Any]]:
-        _, response_type = ENDPOINTS.get(job.endpoint, (None, None))
-        if response_type is None:
+        record = BATCHABLE.get(job.endpoint)
+        if record is None:
             raise MistralError(
-                f"Batch job {job.id} is for {job.endpoint}: batch.run reads only {', '.join(ENDPOINTS)}"
+                f"Batch job {job.id} is for {job.endpoint}: batch.run reads only {', '.join(BATCHABLE)}"
             )
         if not job.input_files and job.outputs is None:
-            job = await self._client.batch.jobs.get(job.id, inline=True)
-        items = [parse_line(line, response_type) for line in job.outputs or []]
+            job = await self._batch.jobs.get(job.id, inline=True)
+        items = [parse_line(line, record) for line in job.outputs or []]
         for file_id in (job.output_file, job.error_file):
             if file_id:
                 with _temporary_path() as path:
-                    await self._client.files.download_to(file_id, path)
-                    items.extend(parse_line(line, response_type) for line in read_lines(path))
+                    await self._batch._client.files.download_to(file_id, path)
+                    items.extend(parse_line(line, record) for line in read_lines(path))
         return order_items(items, self._custom_ids)
 
     async def _run_local(self, progress: ProgressArg) -> BatchRunResult[Any]:
         if self._result is None:
             assert self._local is not None
-            self._result = await async_run_local(self._client._backend, self._local, self.job_id, progress)
+            self._result = await async_run_local(self._batch._transport, self._local, self.job_id, progress)
         return self._result
 
 
 async def async_start(
-    client: AsyncClient,
+    batch: AsyncBatch,
     *,
     endpoint: str,
     model: str,
@@ -329,49 +326,45 @@ async def async_start(
     inline_limit: int,
     job_params: Mapping[str, Any],
 ) -> AsyncBatchRunHandle:
-    from ._http import _HTTPCore
-
-    in_process = not isinstance(client._backend, _HTTPCore)
+    in_process = not batch._transport.remote_batches
     prepared = prepare(
         endpoint=endpoint,
         model=model,
         requests=requests,
         custom_ids=custom_ids,
         inline_limit=inline_limit,
-        defaults=client._defaults,
+        build=batch._request,
         in_process=in_process,
     )
     if in_process:
         job_id = f"local-{uuid.uuid4()}"
         job = local_job(prepared, job_id, "QUEUED", [])
-        handle = AsyncBatchRunHandle(client, job, prepared.custom_ids, prepared)
-        remember(client._backend, handle)
+        handle = AsyncBatchRunHandle(batch, job, prepared.custom_ids, prepared)
+        remember(batch._client.backend, handle)
         logger.info("batch job %s: %d requests, run in-process", job_id, len(prepared.custom_ids))
         return handle
     try:
         create: dict[str, Any] = {"endpoint": endpoint, "model": model, **job_params}
         if prepared.path is not None:
-            upload = await client.files.upload(file=prepared.path, purpose="batch")
+            upload = await batch._client.files.upload(file=prepared.path, purpose="batch")
             create["input_files"] = [upload.id]
         else:
             create["requests"] = prepared.inline
-        job = await client.batch.jobs.create(**create)
+        job = await batch.jobs.create(**create)
     finally:
         prepared.discard()
     _log_created(job, prepared)
-    return AsyncBatchRunHandle(client, job, prepared.custom_ids)
+    return AsyncBatchRunHandle(batch, job, prepared.custom_ids)
 
 
 async def async_resume(
-    client: AsyncClient, job_id: str, custom_ids: Sequence[str] | None
+    batch: AsyncBatch, job_id: str, custom_ids: Sequence[str] | None
 ) -> AsyncBatchRunHandle:
-    from ._http import _HTTPCore
-
-    if not isinstance(client._backend, _HTTPCore):
-        handle: AsyncBatchRunHandle = recall(client._backend, job_id)
+    if not batch._transport.remote_batches:
+        handle: AsyncBatchRunHandle = recall(batch._client.backend, job_id)
         return handle
-    job = await client.batch.jobs.get(job_id)
-    return AsyncBatchRunHandle(client, job, list(custom_ids) if custom_ids is not None else None)
+    job = await batch.jobs.get(job_id)
+    return AsyncBatchRunHandle(batch, job, list(custom_ids) if custom_ids is not None else None)
 
 
 __all__ = [

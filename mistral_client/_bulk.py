@@ -16,9 +16,9 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from . import _tracing
 from ._backend import APIRequest
 from ._bulk_errors import EmbeddingBatchError
+from ._endpoints import EMBEDDINGS_CREATE
 from ._exceptions import (
     APIError,
     APIResponseValidationError,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from ._client import AsyncClient, Client
+    from .resources.embeddings import AsyncEmbeddings, Embeddings
     from .types.chat import UsageInfo
     from .types.embeddings import EmbeddingDtype, EmbeddingResponse, EncodingFormat
 
@@ -279,25 +279,24 @@ class _Run:
 
 
 def _prepare(
-    client: Client | AsyncClient, model: str, params: Mapping[str, Any], policy: RetryPolicy | None
+    embeddings: Embeddings | AsyncEmbeddings, model: str, params: Mapping[str, Any]
 ) -> tuple[APIRequest[EmbeddingResponse], int, RetryPolicy]:
-    """The validated request every batch is a copy of, the retries per batch, and the policy."""
-    from . import _requests as build
-
+    """The validated request every batch is a copy of, the retries per batch, and the policy: the
+    client's, else the backend's, else the default."""
     if "input" in params:
         raise InvalidRequestError(
             "input: create_many takes inputs=... (an iterable of texts)", errors=[("input", "use inputs=")]
         )
-    template = build.embeddings({**params, "model": model, "input": [""]}, client._defaults)
-    max_retries = template.options.max_retries
+    template = embeddings._request(EMBEDDINGS_CREATE, {**params, "model": model, "input": [""]})
+    options = template.options
+    policy = options.retry_policy or embeddings._transport.retry_policy or RetryPolicy()
     # The batches' retries run here, with the shared backoff, not inside the backend.
-    template = dataclasses.replace(template, options=dataclasses.replace(template.options, max_retries=0))
-    policy = policy or getattr(client._backend, "retry_policy", None) or RetryPolicy()
-    return template, max_retries, policy
+    template = dataclasses.replace(template, options=dataclasses.replace(options, max_retries=0))
+    return template, options.max_retries, policy
 
 
 def create_many(
-    client: Client,
+    embeddings: Embeddings,
     *,
     model: str,
     inputs: Iterable[str],
@@ -308,7 +307,7 @@ def create_many(
     resume_from: EmbeddingBatchError | Mapping[int, list[float]] | None,
     params: Mapping[str, Any],
 ) -> EmbeddingBatchResult:
-    template, max_retries, policy = _prepare(client, model, params, None)
+    template, max_retries, policy = _prepare(embeddings, model, params)
     run = _Run(
         template,
         inputs,
@@ -320,7 +319,7 @@ def create_many(
         progress=progress,
         resume_from=resume_from,
     )
-    backend = client._backend
+    backend = embeddings._transport
 
     def embed(batch: Batch) -> EmbeddingResponse:
         request = run.request(batch)
@@ -330,7 +329,7 @@ def create_many(
             if pause:
                 time.sleep(pause)
             try:
-                return _tracing.handle_request(backend, request).parse()  # a span per request, as any call
+                return backend.handle_request(request).parse()
             except MistralError as exc:
                 attempt += 1
                 if not run.backoff.should_retry(attempt, run.max_retries, exc):
@@ -370,7 +369,7 @@ def create_many(
 
 
 async def async_create_many(
-    client: AsyncClient,
+    embeddings: AsyncEmbeddings,
     *,
     model: str,
     inputs: Iterable[str],
@@ -383,7 +382,7 @@ async def async_create_many(
 ) -> EmbeddingBatchResult:
     import anyio
 
-    template, max_retries, policy = _prepare(client, model, params, None)
+    template, max_retries, policy = _prepare(embeddings, model, params)
     run = _Run(
         template,
         inputs,
@@ -395,7 +394,7 @@ async def async_create_many(
         progress=progress,
         resume_from=resume_from,
     )
-    backend = client._backend
+    backend = embeddings._transport
     slots = anyio.Semaphore(max_concurrency)
 
     async def embed(batch: Batch) -> None:
@@ -407,7 +406,7 @@ async def async_create_many(
                 if pause:
                     await anyio.sleep(pause)
                 try:
-                    response = (await _tracing.handle_async_request(backend, request)).parse()
+                    response = (await backend.handle_async_request(request)).parse()
                     run.record(batch, response)
                     return
                 except MistralError as exc:

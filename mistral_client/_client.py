@@ -1,17 +1,21 @@
-"""``Client`` and ``AsyncClient``: configuration, the endpoint groups, and the backend they call."""
+"""``Client`` and ``AsyncClient``: configuration, the endpoint groups, and the backend they call.
+
+Every request a client makes goes through one door, its ``_transport``: the backend it was given (or
+the HTTP one it made), wrapped with tracing (:mod:`._traced`). The endpoint groups (:mod:`.resources`)
+build requests from the operations' records and send them there; so do streams, bulk work and batch
+runs.
+"""
 
 from __future__ import annotations
 
 import copy
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx2
 
-from . import _tracing
-from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
+from ._backend import USE_DEFAULT, AsyncBackend, Backend, ClientDefaults, TimeoutTypes
 from ._config import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
@@ -23,10 +27,23 @@ from ._config import (
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
-from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
-from .resources.batch import AsyncBatch, Batch
-from .resources.files import AsyncFiles, Files
-from .resources.tokens import AsyncTokens, Tokens
+from ._traced import AsyncTracedBackend, TracedBackend
+from .resources import (
+    AsyncBatch,
+    AsyncChat,
+    AsyncEmbeddings,
+    AsyncFiles,
+    AsyncFim,
+    AsyncModels,
+    AsyncTokens,
+    Batch,
+    Chat,
+    Embeddings,
+    Files,
+    Fim,
+    Models,
+    Tokens,
+)
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -34,18 +51,11 @@ Self = TypeVar("Self", bound="_ClientConfig")
 _NOT_GIVEN: Any = object()
 
 
-@dataclass(frozen=True, slots=True)
-class ClientDefaults:
-    """The options a client applies to every call unless the call overrides them."""
-
-    timeout: TimeoutTypes
-    max_retries: int
-
-
 class _ClientConfig:
     """What both clients share: resolving the options, ``with_options``, the repr."""
 
     base_url: str
+    _defaults: ClientDefaults
 
     def _configure(
         self,
@@ -53,6 +63,7 @@ class _ClientConfig:
         base_url: str | None,
         timeout: TimeoutTypes | None,
         max_retries: int,
+        retry_policy: RetryPolicy | None,
         has_backend: bool,
     ) -> str | None:
         check_max_retries(max_retries)
@@ -67,7 +78,9 @@ class _ClientConfig:
         )
         # None means "the default": the backend's own (ours, or the one on the user's httpx client).
         self._defaults = ClientDefaults(
-            timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout, max_retries=max_retries
+            timeout=USE_DEFAULT if timeout is None else timeout,
+            max_retries=max_retries,
+            retry_policy=retry_policy,
         )
         return api_key
 
@@ -91,6 +104,7 @@ class _ClientConfig:
         clone._defaults = ClientDefaults(
             timeout=self._defaults.timeout if timeout is _NOT_GIVEN else timeout,
             max_retries=self._defaults.max_retries if max_retries is None else max_retries,
+            retry_policy=self._defaults.retry_policy,
         )
         clone._init_resources()
         return clone
@@ -100,10 +114,11 @@ class _ClientConfig:
 
     def __repr__(self) -> str:
         # The API key is deliberately absent.
-        return f"<{type(self).__name__} base_url={self.base_url!r} backend={type(self._backend).__name__}>"
+        return f"<{type(self).__name__} base_url={self.base_url!r} backend={type(self.backend).__name__}>"
 
-    _backend: Any
-    _defaults: ClientDefaults
+    @property
+    def backend(self) -> Any:
+        raise NotImplementedError
 
 
 class Client(_ClientConfig):
@@ -114,6 +129,7 @@ class Client(_ClientConfig):
     ``httpx2.Timeout``; by default 5 s to connect and 10 min to read. A passed ``http_client`` keeps its
     own timeout unless ``timeout`` is given too, and is not closed by :meth:`close`. ``backend`` replaces
     HTTP altogether, e.g. ``mistral_client.local.LocalBackend`` to run open weights in-process.
+    ``retry_policy`` applies to every request, whatever the backend (the HTTP backends retry with it).
     """
 
     chat: Chat
@@ -136,7 +152,7 @@ class Client(_ClientConfig):
         backend: Backend | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        api_key = self._configure(api_key, base_url, timeout, max_retries, backend is not None)
+        api_key = self._configure(api_key, base_url, timeout, max_retries, retry_policy, backend is not None)
         self._backend: Backend = backend or HTTPBackend(
             api_key=api_key,
             base_url=self.base_url,
@@ -144,6 +160,8 @@ class Client(_ClientConfig):
             default_headers=default_headers,
             retry_policy=retry_policy,
         )
+        #: The one door every request goes through.
+        self._transport: Backend = TracedBackend(self._backend)
         self._init_resources()
 
     def _init_resources(self) -> None:
@@ -157,13 +175,8 @@ class Client(_ClientConfig):
 
     @property
     def backend(self) -> Backend:
+        """The backend this client was given (or the HTTP backend it made)."""
         return self._backend
-
-    def _request(self, request: APIRequest[T]) -> T:
-        return _tracing.handle_request(self._backend, request).parse()
-
-    def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return _tracing.handle_request(self._backend, request)
 
     def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""
@@ -199,7 +212,7 @@ class AsyncClient(_ClientConfig):
         backend: AsyncBackend | None = None,
         retry_policy: RetryPolicy | None = None,
     ) -> None:
-        api_key = self._configure(api_key, base_url, timeout, max_retries, backend is not None)
+        api_key = self._configure(api_key, base_url, timeout, max_retries, retry_policy, backend is not None)
         self._backend: AsyncBackend = backend or AsyncHTTPBackend(
             api_key=api_key,
             base_url=self.base_url,
@@ -207,6 +220,8 @@ class AsyncClient(_ClientConfig):
             default_headers=default_headers,
             retry_policy=retry_policy,
         )
+        #: The one door every request goes through.
+        self._transport: AsyncBackend = AsyncTracedBackend(self._backend)
         self._init_resources()
 
     def _init_resources(self) -> None:
@@ -220,13 +235,8 @@ class AsyncClient(_ClientConfig):
 
     @property
     def backend(self) -> AsyncBackend:
+        """The backend this client was given (or the HTTP backend it made)."""
         return self._backend
-
-    async def _request(self, request: APIRequest[T]) -> T:
-        return (await _tracing.handle_async_request(self._backend, request)).parse()
-
-    async def _raw_request(self, request: APIRequest[T]) -> APIResponse[T]:
-        return await _tracing.handle_async_request(self._backend, request)
 
     async def close(self) -> None:
         """Close the backend (not an ``http_client`` you passed in)."""

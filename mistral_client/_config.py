@@ -13,6 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
 
+from ._backend import UseDefault
 from ._exceptions import ConfigurationError
 
 DEFAULT_BASE_URL = "https://api.mistral.ai"
@@ -114,7 +115,7 @@ def check_max_retries(value: object, source: str = "max_retries=") -> int:
 
 def timeout_problem(value: object) -> str | None:
     """Why ``value`` is not a timeout (seconds >= 0, an ``httpx2.Timeout``, or ``None``), else ``None``."""
-    if value is None or isinstance(value, httpx2._client.UseClientDefault):
+    if value is None or isinstance(value, UseDefault):
         return None
     if isinstance(value, httpx2.Timeout):
         for name in ("connect", "read", "write", "pool"):

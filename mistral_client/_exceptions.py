@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from collections.abc import Sequence
+import httpx2
 
-    import httpx2
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
     from .types.chat import ChatCompletionResponse
 
@@ -137,7 +137,11 @@ class APIResponseValidationError(APIError):
 
 
 class APIStatusError(APIError):
-    """The API answered with an error status (4xx or 5xx)."""
+    """The API answered with an error status (4xx or 5xx).
+
+    ``response`` is the ``httpx2.Response`` over HTTP; a backend that is not HTTP raises these with
+    ``status_code`` (and ``headers``) alone, and ``response`` is ``None``.
+    """
 
     status_code: int
 
@@ -145,13 +149,22 @@ class APIStatusError(APIError):
         self,
         message: str,
         *,
-        response: httpx2.Response,
+        response: httpx2.Response | None = None,
+        status_code: int | None = None,
+        headers: Mapping[str, str] | None = None,
         body: Any = None,
         request_id: str | None = None,
     ) -> None:
-        super().__init__(message, request=response.request, body=body, request_id=request_id)
+        request = response.request if response is not None else None
+        super().__init__(message, request=request, body=body, request_id=request_id)
         self.response = response
-        self.status_code = response.status_code
+        if status_code is None:
+            if response is None:
+                raise TypeError("an APIStatusError needs response= or status_code=")
+            status_code = response.status_code
+        self.status_code = status_code
+        #: The response's headers (``retry-after``, ``x-request-id``...); empty when there were none.
+        self.headers: httpx2.Headers = response.headers if response is not None else httpx2.Headers(headers)
 
 
 class BadRequestError(APIStatusError):

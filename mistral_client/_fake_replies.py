@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import httpx2
 
-from ._backend import APIRequest
 from ._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -227,31 +226,20 @@ def _chunk(
 
 def _as_complete(request: FakeRequest) -> FakeRequest:
     """The request, parsing into the complete response type (to cut it into chunks after)."""
-    from .types.chat import ChatCompletionResponse
+    from ._endpoints import CHAT_COMPLETE
 
-    parse = ChatCompletionResponse.model_validate_json
-    return dataclasses.replace(request, request=_with_parse(request, parse))
+    endpoint = request.request.endpoint
+    whole = (endpoint.whole if endpoint is not None else None) or CHAT_COMPLETE
+    return dataclasses.replace(request, request=dataclasses.replace(request.request, parse=whole.parse))
 
 
 def as_stream(request: FakeRequest) -> FakeRequest:
-    from .types.chat import CompletionChunk
+    """The request, parsing stream chunks (a queued stream answering a complete call)."""
+    from ._endpoints import CHAT_STREAM, STREAMED
 
-    parse = CompletionChunk.model_validate_json
-    return dataclasses.replace(request, request=_with_parse(request, parse))
-
-
-def _with_parse(request: FakeRequest, parse: Callable[[str | bytes], Any]) -> APIRequest[Any]:
-    original = request.request
-    return APIRequest(
-        operation=original.operation,
-        method=original.method,
-        path=original.path,
-        parse=parse,
-        body=original.body,
-        path_params=original.path_params,
-        query=original.query,
-        options=original.options,
-    )
+    endpoint = request.request.endpoint
+    streamed = STREAMED.get(endpoint, CHAT_STREAM) if endpoint is not None else CHAT_STREAM
+    return dataclasses.replace(request, request=dataclasses.replace(request.request, parse=streamed.parse))
 
 
 def _response_chunks(response: Any, request: FakeRequest) -> list[Any]:

@@ -5,13 +5,10 @@ from __future__ import annotations
 import email.utils
 import random
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from ._exceptions import APIConnectionError, APIStatusError
-
-if TYPE_CHECKING:
-    import httpx2
 
 RETRYABLE_STATUSES = frozenset({408, 409, 429, 500, 502, 503, 504})
 
@@ -37,10 +34,10 @@ class RetryPolicy:
     def is_retryable(self, error: BaseException) -> bool:
         """Whether a failed attempt may be tried again (the attempt count is checked elsewhere)."""
         if isinstance(error, APIStatusError):
-            wait = retry_after(error.response)
+            wait = retry_after(error.headers)
             if wait is not None and wait > self.max_retry_after:
                 return False  # a wait this long is the caller's decision, even if the server says retry
-            should = error.response.headers.get("x-should-retry")
+            should = error.headers.get("x-should-retry")
             if should == "true":
                 return True
             if should == "false":
@@ -56,16 +53,15 @@ class RetryPolicy:
     def delay(self, retry_number: int, error: BaseException | None) -> float:
         """How long to wait before retry number ``retry_number``."""
         if isinstance(error, APIStatusError):
-            wait = retry_after(error.response)
+            wait = retry_after(error.headers)
             if wait is not None and wait <= self.max_retry_after:
                 return max(wait, 0.0)
         return self.backoff(retry_number)
 
 
-def retry_after(response: httpx2.Response) -> float | None:
-    """The wait a response asks for, in seconds: ``retry-after-ms``, else ``Retry-After``
-    (seconds or an HTTP date); ``None`` when it asks for none or says something unreadable."""
-    headers = response.headers
+def retry_after(headers: Mapping[str, str]) -> float | None:
+    """The wait a response's headers ask for, in seconds: ``retry-after-ms``, else ``Retry-After``
+    (seconds or an HTTP date); ``None`` when they ask for none or say something unreadable."""
     value = headers.get("retry-after-ms")
     if value is not None:
         try:

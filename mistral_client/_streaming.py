@@ -18,7 +18,6 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
 from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
-from . import _tracing
 from ._accumulate import Accumulator
 from ._backend import APIRequest, AsyncBackend, AsyncStreamResponse, Backend, StreamResponse
 from ._exceptions import MistralError
@@ -93,7 +92,7 @@ class Stream(_StreamState[R]):
     def _open(self) -> StreamResponse[CompletionChunk]:
         self._check_reusable()
         if self._response is None:
-            self._response = _tracing.handle_stream(self._backend, self._request)
+            self._response = self._backend.handle_stream(self._request)
         response: StreamResponse[CompletionChunk] = self._response
         return response
 
@@ -189,7 +188,7 @@ class AsyncStream(_StreamState[R]):
     async def _open(self) -> AsyncStreamResponse[CompletionChunk]:
         self._check_reusable()
         if self._response is None:
-            self._response = await _tracing.handle_async_stream(self._backend, self._request)
+            self._response = await self._backend.handle_async_stream(self._request)
         response: AsyncStreamResponse[CompletionChunk] = self._response
         return response
 

@@ -8,12 +8,11 @@ import hashlib
 import importlib.util
 import json
 import re
-import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from ._backend import REQUEST_CONTEXT
+from ._backend import REQUEST_CONTEXT, AsyncBackend, Backend, TokenCountRequest
 from ._exceptions import InvalidRequestError, MistralError
 from ._model_tokenizers import describe, resolve
 from .types.tokens import TokenCount
@@ -26,7 +25,7 @@ _TOOL_CALL_ID = re.compile(r"^[a-zA-Z0-9]{9}$")
 
 
 def count(
-    backend: object,
+    backend: Backend | AsyncBackend,
     model: str,
     messages: Sequence[Any] | None,
     tools: Sequence[Any] | None,
@@ -45,9 +44,17 @@ def count(
     if tools is not None and messages is None:
         raise InvalidRequestError("tools: go with messages=", errors=[("tools", "needs messages")])
     wire_messages, wire_tools = _validated(model, messages, tools) if messages is not None else ([], None)
-    local = _local_backend(backend)
-    if local is not None:
-        return _count_local(local, model, wire_messages, wire_tools, prompt, suffix)
+    request = TokenCountRequest(
+        model=model,
+        messages=wire_messages if messages is not None else None,
+        tools=wire_tools,
+        prompt=prompt,
+        suffix=suffix,
+    )
+    # A backend with a tokenizer of its own counts (the local one); API models: mistral-common.
+    counted = backend.count_tokens(request)
+    if counted is not None:
+        return counted
     return _count_api(model, wire_messages, wire_tools, prompt, suffix)
 
 
@@ -200,71 +207,3 @@ def _call_id(value: str) -> str:
     if _TOOL_CALL_ID.match(value):
         return value
     return hashlib.sha1(value.encode()).hexdigest()[:9]
-
-
-# --- the local backend: the model's own tokenizer ---------------------------------------------------
-
-_local_encoders: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
-
-def _local_backend(backend: object) -> Any:
-    # Only a backend of the local package can be one; importing it otherwise would cost for nothing.
-    if not type(backend).__module__.startswith("mistral_client.local"):
-        return None
-    from .local import LocalBackend
-
-    return backend if isinstance(backend, LocalBackend) else None
-
-
-def _local_encoder(backend: Any) -> Any:
-    """The loaded engine's encoder, else one loaded from the model's files (no weights)."""
-    engine = backend._engine
-    if engine is not None:
-        return engine.encoder
-    encoder = _local_encoders.get(backend)
-    if encoder is None:
-        from .local._model_files import resolve_model_files
-        from .local._tokenizer import load_prompt_encoder
-
-        encoder = _local_encoders[backend] = load_prompt_encoder(resolve_model_files(backend.path))
-    return encoder
-
-
-def _local_context(backend: Any) -> int | None:
-    engine = backend._engine
-    if engine is not None:
-        return engine.context_length  # type: ignore[no-any-return]
-    directory = backend.path if backend.path.is_dir() else backend.path.parent
-    try:
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    config = config.get("text_config", config)
-    value = config.get("max_position_embeddings")
-    return value if isinstance(value, int) else None
-
-
-def _count_local(
-    backend: Any,
-    model: str,
-    messages: list[dict[str, Any]],
-    tools: list[dict[str, Any]] | None,
-    prompt: str | None,
-    suffix: str | None,
-) -> TokenCount:
-    encoder = _local_encoder(backend)
-    try:
-        ids = (
-            encoder.encode_fim(prompt, suffix) if prompt is not None else encoder.encode_chat(messages, tools)
-        )
-    except Exception as exc:  # the same errors the backend reports for these requests
-        raise InvalidRequestError(f"Cannot count tokens: {exc}", errors=[("messages", str(exc))]) from None
-    version = getattr(encoder, "version", None)
-    name = f"mistral-common {version}" if version else "the model's Hugging Face tokenizer"
-    return TokenCount(
-        tokens=len(ids),
-        exact=True,
-        tokenizer=f"{name} ({backend.path})",
-        model=model,
-        context_window=_local_context(backend),
-    )

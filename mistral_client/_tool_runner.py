@@ -10,15 +10,15 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from . import _requests as build
+from ._endpoints import CHAT_COMPLETE
 from ._exceptions import InvalidRequestError, InvalidToolArgumentsError, MaxToolIterationsError
-from ._streaming import AsyncStream, Stream
 from ._tools import FunctionTool
 from .types.chat import ChatCompletionResponse, ToolCall, ToolMessage
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient, Client, ClientDefaults
+    from ._streaming import AsyncStream, Stream
     from ._structured import StructuredOutput
+    from .resources.chat import AsyncChat, Chat
 
 __all__ = ["AsyncToolRunner", "ToolRunner"]
 
@@ -63,9 +63,9 @@ class _RunnerState:
         self.pending: list[ToolCall] = []
         self.final: ChatCompletionResponse | None = None
 
-    def check(self, defaults: ClientDefaults) -> None:
+    def check(self, chat: Chat | AsyncChat) -> None:
         """Validate the arguments now, so a bad one fails at the ``tool_runner(...)`` call."""
-        build.chat_complete({**self.params, "messages": self.messages}, defaults)
+        chat._request(CHAT_COMPLETE, {**self.params, "messages": self.messages})
 
     def next_params(self) -> dict[str, Any]:
         """The next request's arguments; raises :class:`MaxToolIterationsError` past the cap."""
@@ -141,7 +141,7 @@ class ToolRunner(Generic[Y, F]):
 
     def __init__(
         self,
-        client: Client,
+        chat: Chat,
         params: Mapping[str, Any],
         *,
         tools: Sequence[Any],
@@ -149,9 +149,9 @@ class ToolRunner(Generic[Y, F]):
         output: StructuredOutput[Any] | None,
         stream: bool,
     ) -> None:
-        self._client = client
+        self._chat = chat
         self._state = _RunnerState(params, tools, max_iterations, output)
-        self._state.check(client._defaults)
+        self._state.check(chat)
         self._stream = stream
         self._open: Stream[ChatCompletionResponse] | None = None
 
@@ -170,13 +170,11 @@ class ToolRunner(Generic[Y, F]):
             raise StopIteration
         if state.pending:
             state.add_results([self._run(call) for call in state.pending])
-        params = state.next_params()
-        client = self._client
+        params: Any = state.next_params()
         if self._stream:
-            request = build.chat_stream(params, client._defaults)
-            self._open = Stream(client._backend, request, ChatCompletionResponse)
+            self._open = self._chat.stream(**params)
             return self._open  # type: ignore[return-value]
-        return state.received(client._request(build.chat_complete(params, client._defaults)))  # type: ignore[return-value]
+        return state.received(self._chat.complete(**params))  # type: ignore[return-value]
 
     def _settle(self) -> None:
         # The turn streamed last adds up to a response only once read: read what the caller left.
@@ -208,7 +206,7 @@ class AsyncToolRunner(Generic[Y, F]):
 
     def __init__(
         self,
-        client: AsyncClient,
+        chat: AsyncChat,
         params: Mapping[str, Any],
         *,
         tools: Sequence[Any],
@@ -217,9 +215,9 @@ class AsyncToolRunner(Generic[Y, F]):
         output: StructuredOutput[Any] | None,
         stream: bool,
     ) -> None:
-        self._client = client
+        self._chat = chat
         self._state = _RunnerState(params, tools, max_iterations, output)
-        self._state.check(client._defaults)
+        self._state.check(chat)
         self._max_concurrency = _positive("max_concurrency", max_concurrency)
         self._stream = stream
         self._open: AsyncStream[ChatCompletionResponse] | None = None
@@ -239,14 +237,11 @@ class AsyncToolRunner(Generic[Y, F]):
             raise StopAsyncIteration
         if state.pending:
             state.add_results(await self._run_all(state.pending))
-        params = state.next_params()
-        client = self._client
+        params: Any = state.next_params()
         if self._stream:
-            request = build.chat_stream(params, client._defaults)
-            self._open = AsyncStream(client._backend, request, ChatCompletionResponse)
+            self._open = self._chat.stream(**params)
             return self._open  # type: ignore[return-value]
-        response = await client._request(build.chat_complete(params, client._defaults))
-        return state.received(response)  # type: ignore[return-value]
+        return state.received(await self._chat.complete(**params))  # type: ignore[return-value]
 
     async def _settle(self) -> None:
         if self._open is not None:

@@ -2,7 +2,9 @@
 
 Tracing is on when the application has set up OpenTelemetry: ``opentelemetry-api`` is imported and a
 real tracer provider is set (or one is given to :func:`configure_tracing`). This module never imports
-OpenTelemetry itself: with no provider, a call costs one dictionary lookup. Each call gets a CLIENT
+OpenTelemetry itself: with no provider, a call costs a look at its record and one dictionary lookup.
+The spans are made by the wrapper every client puts around its backend (:mod:`._traced`). Each
+GenAI call (its record names the operation: chat, text_completion, embeddings...) gets a CLIENT
 span named "{operation} {model}" with ``gen_ai.operation.name``, ``gen_ai.provider.name``,
 ``gen_ai.request.*`` (model, temperature, top_p, max_tokens, seed, stop sequences),
 ``gen_ai.response.id``/``model``/``finish_reasons``, ``gen_ai.usage.input_tokens``/``output_tokens``,
@@ -15,33 +17,26 @@ span named "{operation} {model}" with ``gen_ai.operation.name``, ``gen_ai.provid
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import functools
 import json
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._backend import APIRequest, APIResponse, AsyncBackend, AsyncStreamResponse, Backend, StreamResponse
+    from ._backend import APIRequest, APIResponse
 
 T = TypeVar("T")
 
 __all__ = ["configure_tracing"]
 
-#: The SDK's operations -> ``gen_ai.operation.name``. Others (models, files...) are not GenAI calls.
-_OPERATIONS = {
-    "chat.complete": "chat",
-    "chat.stream": "chat",
-    "fim.complete": "text_completion",
-    "fim.stream": "text_completion",
-    "embeddings.create": "embeddings",
-}
 _PROVIDER = "mistral_ai"
 _CONTENT_ENV = "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT"
 
@@ -95,107 +90,15 @@ def _capture() -> bool:
     return os.environ.get(_CONTENT_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-# --- the hooks the clients and streams call -----------------------------------------------------------
+# --- what the traced backends (``_traced``) call ------------------------------------------------------
 
 
-def handle_request(backend: Backend, request: APIRequest[T]) -> APIResponse[T]:
-    tracer = _tracer() if request.operation in _OPERATIONS else None
-    if tracer is None:
-        return backend.handle_request(request)
-    span = _start(tracer, backend, request)
-    with _active(span):
-        try:
-            response = backend.handle_request(request)
-        except BaseException as exc:
-            _fail(span, exc)
-            raise
-    _finish_response(span, response)
-    return response
-
-
-async def handle_async_request(backend: AsyncBackend, request: APIRequest[T]) -> APIResponse[T]:
-    tracer = _tracer() if request.operation in _OPERATIONS else None
-    if tracer is None:
-        return await backend.handle_async_request(request)
-    span = _start(tracer, backend, request)
-    with _active(span):
-        try:
-            response = await backend.handle_async_request(request)
-        except BaseException as exc:
-            _fail(span, exc)
-            raise
-    _finish_response(span, response)
-    return response
-
-
-def handle_stream(backend: Backend, request: APIRequest[T]) -> StreamResponse[T]:
-    tracer = _tracer() if request.operation in _OPERATIONS else None
-    if tracer is None:
-        return backend.handle_stream(request)
-    from ._backend import StreamResponse
-
-    span = _start(tracer, backend, request)
-    with _active(span):
-        try:
-            response = backend.handle_stream(request)
-        except BaseException as exc:
-            _fail(span, exc)
-            raise
-    watch = _StreamWatch(span, response.request_id)
-
-    def events() -> Iterator[T]:
-        try:
-            for event in response:
-                watch.add(event)
-                yield event
-        except GeneratorExit:  # closed early: the span ends with what came so far
-            watch.end(None)
-            raise
-        except BaseException as exc:
-            watch.end(exc)
-            raise
-        watch.end(None)
-
-    def close() -> None:
-        response.close()
-        watch.end(None)
-
-    return StreamResponse(events(), close, **_info(response))
-
-
-async def handle_async_stream(backend: AsyncBackend, request: APIRequest[T]) -> AsyncStreamResponse[T]:
-    tracer = _tracer() if request.operation in _OPERATIONS else None
-    if tracer is None:
-        return await backend.handle_async_stream(request)
-    from ._backend import AsyncStreamResponse
-
-    span = _start(tracer, backend, request)
-    with _active(span):
-        try:
-            response = await backend.handle_async_stream(request)
-        except BaseException as exc:
-            _fail(span, exc)
-            raise
-    watch = _StreamWatch(span, response.request_id)
-
-    async def events() -> AsyncIterator[T]:
-        try:
-            async for event in response:
-                watch.add(event)
-                yield event
-        except GeneratorExit:
-            watch.end(None)
-            raise
-        except BaseException as exc:
-            watch.end(exc)
-            raise
-        watch.end(None)
-
-    async def close() -> None:
-        await response.aclose()
-        watch.end(None)
-
-    return AsyncStreamResponse(events(), close, **_info(response))
+def tracer_for(request: APIRequest[Any]) -> Any:
+    """The tracer for this request's span, or ``None``: tracing is off, or it is not a GenAI call."""
+    endpoint = request.endpoint
+    if endpoint is None or endpoint.span is None:
+        return None
+    return _tracer()
 
 
 def retry_event(attempt: int, delay: float, error: BaseException | None) -> None:
@@ -211,7 +114,20 @@ def retry_event(attempt: int, delay: float, error: BaseException | None) -> None
 # --- spans ----------------------------------------------------------------------------------------
 
 
-class _active:
+@contextlib.contextmanager
+def call_span(tracer: Any, server_address: str | None, request: APIRequest[Any]) -> Iterator[Any]:
+    """A call's span, current while the backend answers; ended with the error if it fails (on success
+    the caller ends it, with what the response or the stream tells)."""
+    span = start_span(tracer, server_address, request)
+    with active(span):
+        try:
+            yield span
+        except BaseException as exc:
+            fail(span, exc)
+            raise
+
+
+class active:
     """The span as OpenTelemetry's current span (so transport spans nest under it) and ours."""
 
     def __init__(self, span: Any) -> None:
@@ -231,11 +147,13 @@ class _active:
         _current_span.reset(self._token)
 
 
-def _start(tracer: Any, backend: object, request: APIRequest[Any]) -> Any:
+def start_span(tracer: Any, server_address: str | None, request: APIRequest[Any]) -> Any:
+    """The span of one call, started (the request's record names its GenAI operation)."""
     from opentelemetry.trace import SpanKind
 
     body = request.body
-    operation = _OPERATIONS[request.operation]
+    assert request.endpoint is not None
+    operation = request.endpoint.span
     model = getattr(body, "model", None) or ""
     attributes: dict[str, Any] = {
         "gen_ai.operation.name": operation,
@@ -253,9 +171,8 @@ def _start(tracer: Any, backend: object, request: APIRequest[Any]) -> Any:
     encoding = getattr(body, "encoding_format", None)
     if encoding:
         attributes["gen_ai.request.encoding_formats"] = [str(encoding)]
-    base_url = getattr(backend, "base_url", None)
-    if isinstance(base_url, str):
-        attributes.update(_server(base_url))
+    if server_address:
+        attributes.update(_server(server_address))
     if _capture() and body is not None:
         attributes["gen_ai.input.messages"] = json.dumps(_input_messages(body), ensure_ascii=False)
     return tracer.start_span(f"{operation} {model}".strip(), kind=SpanKind.CLIENT, attributes=attributes)
@@ -279,7 +196,7 @@ _REQUEST_FIELDS = (
 )
 
 
-def _fail(span: Any, exc: BaseException) -> None:
+def fail(span: Any, exc: BaseException) -> None:
     from opentelemetry.trace import Status, StatusCode
 
     span.set_attribute("error.type", _error_type(exc))
@@ -298,7 +215,7 @@ def _error_type(error: BaseException | None) -> str:
     return str(status) if isinstance(status, int) else type(error).__qualname__
 
 
-def _finish_response(span: Any, response: APIResponse[Any]) -> None:
+def finish_response(span: Any, response: APIResponse[Any]) -> None:
     try:
         result = response.parse()  # parsed once; the caller gets this same object
     except Exception:  # reported to the caller when it parses; the span still says what came back
@@ -329,7 +246,7 @@ def _set_result(span: Any, result: Any) -> None:
     span.set_attributes(attributes)  # one lock and one validation pass in the SDK
 
 
-class _StreamWatch:
+class StreamWatch:
     """What a stream's span records as the chunks pass; ends the span once."""
 
     __slots__ = (
@@ -399,20 +316,15 @@ class _StreamWatch:
             ]
             span.set_attribute("gen_ai.output.messages", json.dumps(outputs, ensure_ascii=False))
         if error is not None:
-            _fail(span, error)
+            fail(span, error)
         else:
             span.end()
 
 
-def _info(response: Any) -> dict[str, Any]:
-    return {
-        "status_code": response.status_code,
-        "headers": response.headers,
-        "request_id": response.request_id,
-        "retries_taken": response.retries_taken,
-        "elapsed": response.elapsed,
-        "http_response": response.http_response,
-    }
+def response_info(response: Any) -> dict[str, Any]:
+    """A response's metadata, for the traced response that stands in for it."""
+    info: dict[str, Any] = response._info()
+    return info
 
 
 # --- content (opt-in) -------------------------------------------------------------------------------

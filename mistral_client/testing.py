@@ -132,6 +132,9 @@ class FakeBackend(Backend, AsyncBackend):
     def __repr__(self) -> str:
         return f"<FakeBackend queued={len(self._queue)} requests={len(self.requests)}>"
 
+    #: ``client.batch.run`` / ``start`` run each request through the fake (the queue answers them).
+    remote_batches = False
+
     # --- queueing -------------------------------------------------------------------------------
 
     def add_response(

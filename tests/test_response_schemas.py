@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mistral_client as mc
+from mistral_client._endpoints import _parse_chunk, _parse_model_card
 from mistral_client._http._core import _HTTPCore
-from mistral_client._requests import _parse_chunk, _parse_model_card
 from mistral_client.types import (
     ChatCompletionResponse,
     CompletionChunk,

@@ -13,7 +13,8 @@ from typing import Any
 import httpx2
 import pytest
 
-from mistral_client import Client, _requests
+from mistral_client import Client
+from mistral_client._endpoints import CHAT_STREAM
 from mistral_client._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -707,7 +708,7 @@ def test_each_chunk_is_parsed_once(
     n = 25
     server = serve(streams(*[chunk_event(f"t{i} ") for i in range(n - 1)], chunk_event("", "stop")))
     client = client_for(server)
-    original = _requests._parse_chunk
+    original = CHAT_STREAM.parse
     parses: list[str | bytes] = []
     loads = 0
     real_loads = json.loads
@@ -721,8 +722,8 @@ def test_each_chunk_is_parsed_once(
         loads += 1
         return real_loads(*args, **kwargs)
 
-    # The request captures the chunk parser as its parse function when built.
-    monkeypatch.setattr(_requests, "_parse_chunk", counting_parse)
+    # The request takes its record's chunk parser as its parse function when built.
+    monkeypatch.setitem(CHAT_STREAM.__dict__, "parse", counting_parse)
     monkeypatch.setattr(json, "loads", counting_loads)
     with client.chat.stream(model="m", messages=MSG) as stream:
         assert len(list(stream)) == n

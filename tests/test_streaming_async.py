@@ -15,7 +15,8 @@ import anyio
 import httpx2
 import pytest
 
-from mistral_client import AsyncClient, _requests
+from mistral_client import AsyncClient
+from mistral_client._endpoints import CHAT_STREAM
 from mistral_client._exceptions import (
     APIConnectionError,
     APIStatusError,
@@ -464,7 +465,7 @@ async def test_each_chunk_is_parsed_once(serve: Serve, monkeypatch: pytest.Monke
     n = 25
     server = serve(streams(*[chunk_event(f"t{i} ") for i in range(n - 1)], chunk_event("", "stop")))
     client = client_for(server)
-    original = _requests._parse_chunk
+    original = CHAT_STREAM.parse
     parses = 0
     loads = 0
     real_loads = json.loads
@@ -479,7 +480,7 @@ async def test_each_chunk_is_parsed_once(serve: Serve, monkeypatch: pytest.Monke
         loads += 1
         return real_loads(*args, **kwargs)
 
-    monkeypatch.setattr(_requests, "_parse_chunk", counting_parse)
+    monkeypatch.setitem(CHAT_STREAM.__dict__, "parse", counting_parse)
     monkeypatch.setattr(json, "loads", counting_loads)
     async with client.chat.stream(model="m", messages=MSG) as stream:
         assert len([chunk async for chunk in stream]) == n

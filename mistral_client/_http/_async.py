@@ -66,6 +66,7 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
     async def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx2.Response, int, float]:
         started = time.perf_counter()
         http_request = self.build_request(self._client, request)
+        policy = self.policy_for(request)
 
         async def attempt() -> httpx2.Response:
             try:
@@ -80,7 +81,7 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
                 finally:
                     await _shielded_aclose(response)
                 self.log(http_request, response, time.perf_counter() - started, None)
-                raise self.status_error(response)
+                raise self.status_error(response, policy=policy)
             return response
 
         retries = 0
@@ -88,14 +89,14 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
         try:
             response = await attempt()
         except APIError as exc:
-            if max_retries <= 0 or not self.retry_policy.is_retryable(exc):
+            if max_retries <= 0 or not policy.is_retryable(exc):
                 raise
             import anyio
             from tenacity import AsyncRetrying
 
             # anyio.sleep, not asyncio.sleep: the client must run under trio too.
-            await anyio.sleep(_first_delay(self.retry_policy, exc))
-            retrying = AsyncRetrying(sleep=anyio.sleep, **_retrying_kwargs(self.retry_policy, max_retries))
+            await anyio.sleep(_first_delay(policy, exc))
+            retrying = AsyncRetrying(sleep=anyio.sleep, **_retrying_kwargs(policy, max_retries))
             response = await retrying(attempt)
             retries = retrying.statistics.get("attempt_number", 1)
         self.log(http_request, response, time.perf_counter() - started, retries)

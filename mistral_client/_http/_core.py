@@ -21,6 +21,8 @@ from .. import _tracing
 from .._backend import (
     REQUEST_CONTEXT,
     APIRequest,
+    TimeoutTypes,
+    UseDefault,
 )
 from .._config import check_base_url
 from .._exceptions import (
@@ -91,7 +93,7 @@ class _HTTPCore:
         retry_policy: RetryPolicy | None,
     ) -> None:
         self.base_url = check_base_url(base_url, f"{type(self).__name__}(base_url=)")
-        self.retry_policy = retry_policy or RetryPolicy()
+        self._retry_policy = retry_policy or RetryPolicy()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if api_key:
             headers["Authorization"] = f"Bearer {api_key}"
@@ -129,6 +131,24 @@ class _HTTPCore:
         self._decoding_errors = (httpx2.DecodingError, legacy.DecodingError)
         self._http_errors = (httpx2.HTTPError, legacy.HTTPError)
 
+    # --- what the backend declares (see Backend) ------------------------------------------------
+
+    @property
+    def remote_batches(self) -> bool:
+        return True
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        """The policy used when a request carries none (the client was given no ``retry_policy``)."""
+        return self._retry_policy
+
+    @property
+    def server_address(self) -> str:
+        return self.base_url
+
+    def policy_for(self, request: APIRequest[Any]) -> RetryPolicy:
+        return request.options.retry_policy or self._retry_policy
+
     def __repr__(self) -> str:
         # Never the headers: they hold the API key.
         return f"<{type(self).__name__} base_url={self.base_url!r}>"
@@ -145,7 +165,7 @@ class _HTTPCore:
         if request.body is None:
             kind = "get"
             headers: Any = self._headers
-        elif request.operation.endswith(".stream"):
+        elif request.stream:
             kind = "stream"
             headers = self._stream_headers
         else:
@@ -161,7 +181,7 @@ class _HTTPCore:
         if request.query or options.extra_query:
             params = {**(request.query or {}), **(options.extra_query or {})}
             params = {k: v for k, v in params.items() if v is not None}
-        timeout = options.timeout
+        timeout = _timeout(options.timeout)
         url: Any = self.base_url + request.path
         if self._legacy is None:
             url = self._url(url)
@@ -197,7 +217,7 @@ class _HTTPCore:
         headers = {**self._headers, **options.extra_headers} if options.extra_headers else self._headers
         params = {k: v for k, v in (options.extra_query or {}).items() if v is not None} or None
         part = (multipart.filename, multipart.file, multipart.content_type)
-        timeout = options.timeout
+        timeout = _timeout(options.timeout)
         if self._legacy is not None:
             timeout = _legacy_timeout(self._legacy, timeout)
         return client.build_request(
@@ -233,7 +253,12 @@ class _HTTPCore:
         return rid
 
     def status_error(
-        self, response: httpx2.Response, *, status_code: int | None = None, body: Any = None
+        self,
+        response: httpx2.Response,
+        *,
+        status_code: int | None = None,
+        body: Any = None,
+        policy: RetryPolicy | None = None,
     ) -> APIStatusError:
         """The precise error for an error response (its body already read)."""
         if body is None:
@@ -247,11 +272,12 @@ class _HTTPCore:
         if server_message:
             message += f" - {server_message}"
         error_class = status_error_class(status)
-        wait = retry_after(response)
-        if wait is not None and wait > self.retry_policy.max_retry_after:
+        wait = retry_after(response.headers)
+        limit = (policy or self._retry_policy).max_retry_after
+        if wait is not None and wait > limit:
             message += (
                 f" (the server asked to retry after {wait:.0f} s, more than max_retry_after="
-                f"{self.retry_policy.max_retry_after:.0f} s, so it was not retried)"
+                f"{limit:.0f} s, so it was not retried)"
             )
         error = error_class(message, response=response, body=body, request_id=self.request_id(response, body))
         error.status_code = status
@@ -365,6 +391,11 @@ def _caller_stacklevel() -> int:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     return level
+
+
+def _timeout(timeout: TimeoutTypes) -> Any:
+    """The seam's timeout as httpx2 takes it (the seam's own default is httpx2's client default)."""
+    return httpx2.USE_CLIENT_DEFAULT if isinstance(timeout, UseDefault) else timeout
 
 
 def _legacy_timeout(httpx: ModuleType, timeout: Any) -> Any:

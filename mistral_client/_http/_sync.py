@@ -73,6 +73,7 @@ class HTTPBackend(_HTTPCore, Backend):
         """Send with retries; returns a 2xx response (its body unread when streaming)."""
         started = time.perf_counter()
         http_request = self.build_request(self._client, request)
+        policy = self.policy_for(request)
 
         def attempt() -> httpx2.Response:
             try:
@@ -87,7 +88,7 @@ class HTTPBackend(_HTTPCore, Backend):
                 finally:
                     response.close()
                 self.log(http_request, response, time.perf_counter() - started, None)
-                raise self.status_error(response)
+                raise self.status_error(response, policy=policy)
             return response
 
         retries = 0
@@ -95,12 +96,12 @@ class HTTPBackend(_HTTPCore, Backend):
         try:
             response = attempt()
         except APIError as exc:
-            if max_retries <= 0 or not self.retry_policy.is_retryable(exc):
+            if max_retries <= 0 or not policy.is_retryable(exc):
                 raise
             from tenacity import Retrying
 
-            time.sleep(_first_delay(self.retry_policy, exc))
-            retrying = Retrying(**_retrying_kwargs(self.retry_policy, max_retries))
+            time.sleep(_first_delay(policy, exc))
+            retrying = Retrying(**_retrying_kwargs(policy, max_retries))
             response = retrying(attempt)
             retries = retrying.statistics.get("attempt_number", 1)
         self.log(http_request, response, time.perf_counter() - started, retries)

@@ -19,8 +19,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-import httpx2
-
+from .. import _endpoints as endpoints
 from .._backend import (
     REQUEST_CONTEXT,
     APIRequest,
@@ -29,6 +28,7 @@ from .._backend import (
     AsyncStreamResponse,
     Backend,
     StreamResponse,
+    TokenCountRequest,
 )
 from .._exceptions import InvalidRequestError, NotFoundError, UnsupportedParameterError
 from ..types.chat import (
@@ -41,6 +41,7 @@ from ..types.chat import (
 from ..types.embeddings import EmbeddingResponse, EmbeddingResponseData
 from ..types.models import BaseModelCard, DeleteModelResponse, ModelCapabilities, ModelList
 from ..types.requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
+from ..types.tokens import TokenCount
 from ._errors import LocalModelError
 from ._model_kind import ModelKind, Task, model_kind
 from ._request_mapping import (
@@ -97,6 +98,7 @@ class LocalBackend(Backend, AsyncBackend):
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
         self._embedder: Any = None
+        self._token_counter: Any = None
         self._load_lock = threading.Lock()
         # Embedding batches run one at a time; generation is batched by the engine's scheduler.
         self._step_lock = threading.Lock()
@@ -163,6 +165,22 @@ class LocalBackend(Backend, AsyncBackend):
                             self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads
                         )
         return self._embedder
+
+    # --- what the backend declares -------------------------------------------------------------
+
+    #: Batch jobs run here, each request through handle_request (there is no server to send them to).
+    remote_batches = False
+
+    def count_tokens(self, request: TokenCountRequest) -> TokenCount:
+        """The prompt tokens with the model's own tokenizer (loaded without the weights if need be)."""
+        counter = self._token_counter
+        if counter is None:
+            from ._token_counts import TokenCounter
+
+            with self._load_lock:
+                counter = self._token_counter = self._token_counter or TokenCounter(self)
+        result: TokenCount = counter.count(request)
+        return result
 
     # --- the sync seam ------------------------------------------------------------------------
 
@@ -288,23 +306,23 @@ class LocalBackend(Backend, AsyncBackend):
     def _models_retrieve(self, request: APIRequest[Any], cancel: threading.Event | None) -> BaseModelCard:
         model_id = request.path_params.get("model_id")
         if model_id != self.model_name:
-            response = httpx2.Response(404, request=httpx2.Request(request.method, f"local://{request.path}"))
             raise NotFoundError(
                 f"Error code: 404 - no model {model_id!r} here; this backend serves {self.model_name!r}",
-                response=response,
+                status_code=404,
             )
         return self._card()
 
     def _models_delete(self, request: APIRequest[Any], cancel: threading.Event | None) -> DeleteModelResponse:
         raise UnsupportedParameterError("model_id", "the local backend cannot delete models")
 
+    #: What this backend answers, by operation (the records' names).
     _HANDLERS: dict[str, Callable[[LocalBackend, APIRequest[Any], threading.Event | None], Any]] = {
-        "chat.complete": _chat,
-        "fim.complete": _fim,
-        "embeddings.create": _embeddings,
-        "models.list": _models_list,
-        "models.retrieve": _models_retrieve,
-        "models.delete": _models_delete,
+        endpoints.CHAT_COMPLETE.name: _chat,
+        endpoints.FIM_COMPLETE.name: _fim,
+        endpoints.EMBEDDINGS_CREATE.name: _embeddings,
+        endpoints.MODELS_LIST.name: _models_list,
+        endpoints.MODELS_RETRIEVE.name: _models_retrieve,
+        endpoints.MODELS_DELETE.name: _models_delete,
     }
 
     def _card(self) -> BaseModelCard:
@@ -430,12 +448,12 @@ class LocalBackend(Backend, AsyncBackend):
     def _stream_chunks(self, request: APIRequest[Any], cancel: threading.Event) -> Iterator[CompletionChunk]:
         reject_http_options(request)
 
-        if request.operation == "chat.stream":
+        if request.operation == endpoints.CHAT_STREAM.name:
             prompt, params = self._chat_prompt(cast(ChatCompletionRequest, request.body))
-        elif request.operation == "fim.stream":
+        elif request.operation == endpoints.FIM_STREAM.name:
             prompt, params = self._fim_prompt(cast(FIMCompletionRequest, request.body))
         else:
-            raise UnsupportedParameterError(request.operation, "not a streaming endpoint")
+            raise UnsupportedParameterError(request.operation, "not a streaming endpoint here")
         model = cast(Any, request.body).model
         return build_chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
 

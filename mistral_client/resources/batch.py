@@ -9,12 +9,13 @@ into typed items in input order; ``run`` is both. The logic lives in :mod:`mistr
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
-from ._base import AsyncAPIResource, SyncAPIResource, build
+from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
     from .._batch_run import AsyncBatchRunHandle, BatchRunHandle, BatchRunResult
@@ -62,13 +63,14 @@ class BatchJobs(SyncAPIResource):
             timeout_hours=timeout_hours,
             agent_id=agent_id,
         )
-        return self._client._request(build.batch_create({**fields, **options}, self._client._defaults))
+        return self._call(endpoints.BATCH_JOBS_CREATE, {**fields, **options})
 
     def get(
         self, job_id: str, *, inline: bool | None = None, **options: Unpack[RequestOptionsParam]
     ) -> BatchJob:
         """A job's state (``GET /v1/batch/jobs/{job_id}``); ``inline=True`` includes inline outputs."""
-        return self._client._request(build.batch_get(job_id, inline, options, self._client._defaults))
+        params = {"inline": inline, **options}
+        return self._call(endpoints.BATCH_JOBS_GET, params, path={"job_id": job_id})
 
     def list(
         self,
@@ -96,18 +98,38 @@ class BatchJobs(SyncAPIResource):
             status=status,
             order_by=order_by,
         )
-        return self._client._request(build.batch_list({**fields, **options}, self._client._defaults))
+        return self._call(endpoints.BATCH_JOBS_LIST, {**fields, **options})
 
     def cancel(self, job_id: str, **options: Unpack[RequestOptionsParam]) -> BatchJob:
         """Ask to cancel a job (``POST /v1/batch/jobs/{job_id}/cancel``)."""
-        return self._client._request(build.batch_cancel(job_id, options, self._client._defaults))
+        return self._call(endpoints.BATCH_JOBS_CANCEL, options, path={"job_id": job_id})
 
     def delete(self, job_id: str, **options: Unpack[RequestOptionsParam]) -> DeleteBatchJobResponse:
         """Ask to delete a job (``DELETE /v1/batch/jobs/{job_id}``)."""
-        return self._client._request(build.batch_delete(job_id, options, self._client._defaults))
+        return self._call(endpoints.BATCH_JOBS_DELETE, options, path={"job_id": job_id})
+
+    @functools.cached_property
+    def with_raw_response(self) -> BatchJobsWithRawResponse:
+        return BatchJobsWithRawResponse(self)
+
+
+class BatchJobsWithRawResponse:
+    """``client.batch.jobs``' methods returning the :class:`~mistral_client.APIResponse`."""
+
+    def __init__(self, jobs: BatchJobs) -> None:
+        jobs = jobs._raw_copy()
+        self.create = raw(jobs.create)
+        self.get = raw(jobs.get)
+        self.list = raw(jobs.list)
+        self.cancel = raw(jobs.cancel)
+        self.delete = raw(jobs.delete)
 
 
 class Batch(SyncAPIResource):
+    """``client.batch``: ``jobs`` (the Batch API's endpoints, each with ``with_raw_response``) and the
+    workflows over them."""
+
+    workflows = frozenset({"start", "run", "resume"})
     jobs: BatchJobs
 
     def __init__(self, client: Client) -> None:
@@ -134,7 +156,7 @@ class Batch(SyncAPIResource):
 
         job_params = _given(metadata=metadata, timeout_hours=timeout_hours)
         return start(
-            self._client,
+            self,
             endpoint=endpoint,
             model=model,
             requests=requests,
@@ -189,7 +211,7 @@ class Batch(SyncAPIResource):
         Items come in ``custom_ids`` order if given, else by the default ids' numbers."""
         from .._batch_run import resume
 
-        handle = resume(self._client, job_id, custom_ids)
+        handle = resume(self, job_id, custom_ids)
         return handle.wait(
             poll_interval=poll_interval,
             timeout=timeout,
@@ -221,13 +243,14 @@ class AsyncBatchJobs(AsyncAPIResource):
             timeout_hours=timeout_hours,
             agent_id=agent_id,
         )
-        return await self._client._request(build.batch_create({**fields, **options}, self._client._defaults))
+        return await self._call(endpoints.BATCH_JOBS_CREATE, {**fields, **options})
 
     async def get(
         self, job_id: str, *, inline: bool | None = None, **options: Unpack[RequestOptionsParam]
     ) -> BatchJob:
         """A job's state (``GET /v1/batch/jobs/{job_id}``); ``inline=True`` includes inline outputs."""
-        return await self._client._request(build.batch_get(job_id, inline, options, self._client._defaults))
+        params = {"inline": inline, **options}
+        return await self._call(endpoints.BATCH_JOBS_GET, params, path={"job_id": job_id})
 
     async def list(
         self,
@@ -255,18 +278,37 @@ class AsyncBatchJobs(AsyncAPIResource):
             status=status,
             order_by=order_by,
         )
-        return await self._client._request(build.batch_list({**fields, **options}, self._client._defaults))
+        return await self._call(endpoints.BATCH_JOBS_LIST, {**fields, **options})
 
     async def cancel(self, job_id: str, **options: Unpack[RequestOptionsParam]) -> BatchJob:
         """Ask to cancel a job (``POST /v1/batch/jobs/{job_id}/cancel``)."""
-        return await self._client._request(build.batch_cancel(job_id, options, self._client._defaults))
+        return await self._call(endpoints.BATCH_JOBS_CANCEL, options, path={"job_id": job_id})
 
     async def delete(self, job_id: str, **options: Unpack[RequestOptionsParam]) -> DeleteBatchJobResponse:
         """Ask to delete a job (``DELETE /v1/batch/jobs/{job_id}``)."""
-        return await self._client._request(build.batch_delete(job_id, options, self._client._defaults))
+        return await self._call(endpoints.BATCH_JOBS_DELETE, options, path={"job_id": job_id})
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncBatchJobsWithRawResponse:
+        return AsyncBatchJobsWithRawResponse(self)
+
+
+class AsyncBatchJobsWithRawResponse:
+    """``client.batch.jobs``' methods returning the :class:`~mistral_client.APIResponse`; awaited."""
+
+    def __init__(self, jobs: AsyncBatchJobs) -> None:
+        jobs = jobs._raw_copy()
+        self.create = async_raw(jobs.create)
+        self.get = async_raw(jobs.get)
+        self.list = async_raw(jobs.list)
+        self.cancel = async_raw(jobs.cancel)
+        self.delete = async_raw(jobs.delete)
 
 
 class AsyncBatch(AsyncAPIResource):
+    """The async ``client.batch``."""
+
+    workflows = frozenset({"start", "run", "resume"})
     jobs: AsyncBatchJobs
 
     def __init__(self, client: AsyncClient) -> None:
@@ -289,7 +331,7 @@ class AsyncBatch(AsyncAPIResource):
 
         job_params = _given(metadata=metadata, timeout_hours=timeout_hours)
         return await async_start(
-            self._client,
+            self,
             endpoint=endpoint,
             model=model,
             requests=requests,
@@ -343,7 +385,7 @@ class AsyncBatch(AsyncAPIResource):
         """See :meth:`Batch.resume`."""
         from .._batch_run import async_resume
 
-        handle = await async_resume(self._client, job_id, custom_ids)
+        handle = await async_resume(self, job_id, custom_ids)
         return await handle.wait(
             poll_interval=poll_interval,
             timeout=timeout,

@@ -1,19 +1,30 @@
 """``client.chat``: chat completions, complete or streamed, structured outputs and the tool runner.
 
-Each method is a thin shell: :mod:`mistral_client._requests` builds and validates the request and
-:mod:`mistral_client._structured` the structured output (both shared by sync and async), the client's
-backend answers it. ``with_raw_response`` gives the same methods returning an
+Each method names its operation's record and hands its arguments to the resource door
+(:mod:`._base`); :mod:`mistral_client._structured` makes the structured output (both shared by sync
+and async). ``with_raw_response`` gives the same methods returning an
 :class:`~mistral_client.APIResponse`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 from typing_extensions import Unpack
 
-from ._base import AsyncAPIResource, SyncAPIResource, _Deferred, build, chat_types, streams
+from .._lazy import lazy_module
+from ._base import (
+    AsyncAPIResource,
+    SyncAPIResource,
+    async_raw,
+    async_raw_stream,
+    chat_types,
+    endpoints,
+    raw,
+    streams,
+)
 
 if TYPE_CHECKING:
     from .. import _structured as structured
@@ -25,22 +36,26 @@ if TYPE_CHECKING:
     from ..types.params import AnyToolParam, ChatCompletionParams, ChatParseParams, ChatToolRunnerParams
     from ..types.parsed import ParsedChatCompletionResponse
 else:
-    structured = _Deferred("._structured")
-    runners = _Deferred("._tool_runner")
+    structured = lazy_module("mistral_client._structured")
+    runners = lazy_module("mistral_client._tool_runner")
 
 T = TypeVar("T")
 
 
 class Chat(SyncAPIResource):
+    workflows = frozenset({"tool_runner"})
+
     def complete(self, **params: Unpack[ChatCompletionParams]) -> ChatCompletionResponse:
         """Create a chat completion (``POST /v1/chat/completions``)."""
-        request = build.chat_complete(params, self._client._defaults)
-        return self._client._request(request)
+        return self._call(endpoints.CHAT_COMPLETE, params)
 
     def stream(self, **params: Unpack[ChatCompletionParams]) -> Stream[ChatCompletionResponse]:
         """Stream a chat completion. Nothing is sent until the stream is entered or iterated."""
-        request = build.chat_stream(params, self._client._defaults)
-        return streams.Stream(self._client._backend, request, chat_types.ChatCompletionResponse)
+        return self._stream(
+            endpoints.CHAT_STREAM,
+            params,
+            lambda backend, request: streams.Stream(backend, request, chat_types.ChatCompletionResponse),
+        )
 
     def parse(
         self, *, response_format: type[T], **params: Unpack[ChatParseParams]
@@ -52,18 +67,18 @@ class Chat(SyncAPIResource):
         :class:`~mistral_client.OutputValidationError` for one that is not valid for ``T``.
         """
         output = structured.output_for(response_format)
-        request = build.chat_complete(
-            {**params, "response_format": output.response_format}, self._client._defaults
-        )
-        return output.parse(self._client._request(request))
+        fields = {**params, "response_format": output.response_format}
+        return self._call_then(endpoints.CHAT_COMPLETE, fields, output.parse)
 
     def parse_stream(self, *, response_format: type[T], **params: Unpack[ChatParseParams]) -> ParsedStream[T]:
         """Stream a structured output: ``partials()`` as it arrives, then ``get_final_response().parsed``."""
         output = structured.output_for(response_format)
-        request = build.chat_stream(
-            {**params, "response_format": output.response_format}, self._client._defaults
+        fields = {**params, "response_format": output.response_format}
+        return self._stream(
+            endpoints.CHAT_STREAM,
+            fields,
+            lambda backend, request: streams.ParsedStream(backend, request, output),
         )
-        return streams.ParsedStream(self._client._backend, request, output)
 
     @overload
     def tool_runner(
@@ -121,49 +136,68 @@ class Chat(SyncAPIResource):
         """
         output = structured.output_for(response_format) if response_format is not None else None
         return runners.ToolRunner(
-            self._client, params, tools=tools, max_iterations=max_iterations, output=output, stream=stream
+            self, params, tools=tools, max_iterations=max_iterations, output=output, stream=stream
         )
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> ChatWithRawResponse:
-        return ChatWithRawResponse(self._client)
+        return ChatWithRawResponse(self)
 
 
-class ChatWithRawResponse(SyncAPIResource):
-    def complete(self, **params: Unpack[ChatCompletionParams]) -> APIResponse[ChatCompletionResponse]:
-        return self._client._raw_request(build.chat_complete(params, self._client._defaults))
+class ChatWithRawResponse:
+    """``client.chat``'s methods returning the :class:`~mistral_client.APIResponse` (a stream's once
+    it is open: ``parse()`` gives the stream to read)."""
+
+    def __init__(self, chat: Chat) -> None:
+        self._chat = chat._raw_copy()
+        self.complete = raw(self._chat.complete)
+        self.stream = raw(self._chat.stream)
+
+    def parse(
+        self, *, response_format: type[T], **params: Unpack[ChatParseParams]
+    ) -> APIResponse[ParsedChatCompletionResponse[T]]:
+        return self._chat.parse(response_format=response_format, **params)  # type: ignore[return-value]
+
+    def parse_stream(
+        self, *, response_format: type[T], **params: Unpack[ChatParseParams]
+    ) -> APIResponse[ParsedStream[T]]:
+        return self._chat.parse_stream(response_format=response_format, **params)  # type: ignore[return-value]
 
 
 class AsyncChat(AsyncAPIResource):
+    workflows = frozenset({"tool_runner"})
+
     async def complete(self, **params: Unpack[ChatCompletionParams]) -> ChatCompletionResponse:
         """Create a chat completion (``POST /v1/chat/completions``)."""
-        request = build.chat_complete(params, self._client._defaults)
-        return await self._client._request(request)
+        return await self._call(endpoints.CHAT_COMPLETE, params)
 
     def stream(self, **params: Unpack[ChatCompletionParams]) -> AsyncStream[ChatCompletionResponse]:
         """Stream a chat completion; use with ``async for`` or ``async with`` (no ``await``)."""
-        request = build.chat_stream(params, self._client._defaults)
-        return streams.AsyncStream(self._client._backend, request, chat_types.ChatCompletionResponse)
+        return self._stream(
+            endpoints.CHAT_STREAM,
+            params,
+            lambda backend, request: streams.AsyncStream(backend, request, chat_types.ChatCompletionResponse),
+        )
 
     async def parse(
         self, *, response_format: type[T], **params: Unpack[ChatParseParams]
     ) -> ParsedChatCompletionResponse[T]:
         """A chat completion whose answer is validated into ``response_format`` (see :meth:`Chat.parse`)."""
         output = structured.output_for(response_format)
-        request = build.chat_complete(
-            {**params, "response_format": output.response_format}, self._client._defaults
-        )
-        return output.parse(await self._client._request(request))
+        fields = {**params, "response_format": output.response_format}
+        return await self._call_then(endpoints.CHAT_COMPLETE, fields, output.parse)
 
     def parse_stream(
         self, *, response_format: type[T], **params: Unpack[ChatParseParams]
     ) -> AsyncParsedStream[T]:
         """Stream a structured output; use with ``async with`` / ``async for`` (no ``await``)."""
         output = structured.output_for(response_format)
-        request = build.chat_stream(
-            {**params, "response_format": output.response_format}, self._client._defaults
+        fields = {**params, "response_format": output.response_format}
+        return self._stream(
+            endpoints.CHAT_STREAM,
+            fields,
+            lambda backend, request: streams.AsyncParsedStream(backend, request, output),
         )
-        return streams.AsyncParsedStream(self._client._backend, request, output)
 
     @overload
     def tool_runner(
@@ -225,7 +259,7 @@ class AsyncChat(AsyncAPIResource):
         """
         output = structured.output_for(response_format) if response_format is not None else None
         return runners.AsyncToolRunner(
-            self._client,
+            self,
             params,
             tools=tools,
             max_iterations=max_iterations,
@@ -234,11 +268,26 @@ class AsyncChat(AsyncAPIResource):
             stream=stream,
         )
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> AsyncChatWithRawResponse:
-        return AsyncChatWithRawResponse(self._client)
+        return AsyncChatWithRawResponse(self)
 
 
-class AsyncChatWithRawResponse(AsyncAPIResource):
-    async def complete(self, **params: Unpack[ChatCompletionParams]) -> APIResponse[ChatCompletionResponse]:
-        return await self._client._raw_request(build.chat_complete(params, self._client._defaults))
+class AsyncChatWithRawResponse:
+    """``client.chat``'s methods returning the :class:`~mistral_client.APIResponse`; each is awaited
+    (a stream's sends its request, and ``parse()`` gives the open stream)."""
+
+    def __init__(self, chat: AsyncChat) -> None:
+        self._chat = chat._raw_copy()
+        self.complete = async_raw(self._chat.complete)
+        self.stream = async_raw_stream(self._chat.stream)
+
+    async def parse(
+        self, *, response_format: type[T], **params: Unpack[ChatParseParams]
+    ) -> APIResponse[ParsedChatCompletionResponse[T]]:
+        return await self._chat.parse(response_format=response_format, **params)  # type: ignore[return-value]
+
+    async def parse_stream(
+        self, *, response_format: type[T], **params: Unpack[ChatParseParams]
+    ) -> APIResponse[AsyncParsedStream[T]]:
+        return await self._chat.parse_stream(response_format=response_format, **params)  # type: ignore[misc, no-any-return]

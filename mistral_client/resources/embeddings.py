@@ -1,21 +1,21 @@
 """``client.embeddings``: vectors for texts.
 
-Each method is a thin shell: :mod:`mistral_client._requests` builds and validates the request (shared by
-sync and async), the client's backend answers it. ``with_raw_response`` gives the same methods returning
-an :class:`~mistral_client.APIResponse`.
+``create`` names its operation's record and hands its arguments to the resource door (:mod:`._base`);
+``create_many`` runs many such calls (:mod:`mistral_client.bulk`). ``with_raw_response`` gives
+``create`` returning an :class:`~mistral_client.APIResponse`.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
-from ._base import AsyncAPIResource, SyncAPIResource, build
+from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
-    from .._backend import APIResponse
     from .._bulk import EmbeddingBatchResult, EmbeddingManyParams
     from .._bulk_errors import EmbeddingBatchError
     from .._progress import ProgressArg
@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 
 class Embeddings(SyncAPIResource):
+    workflows = frozenset({"create_many"})
+
     def create(self, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
         """Embed one text or a list of texts (``POST /v1/embeddings``)."""
-        return self._client._request(build.embeddings(params, self._client._defaults))
+        return self._call(endpoints.EMBEDDINGS_CREATE, params)
 
     def create_many(
         self,
@@ -50,7 +52,7 @@ class Embeddings(SyncAPIResource):
         from .._bulk import create_many
 
         return create_many(
-            self._client,
+            self,
             model=model,
             inputs=inputs,
             batch_size=batch_size,
@@ -61,20 +63,24 @@ class Embeddings(SyncAPIResource):
             params=params,
         )
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> EmbeddingsWithRawResponse:
-        return EmbeddingsWithRawResponse(self._client)
+        return EmbeddingsWithRawResponse(self)
 
 
-class EmbeddingsWithRawResponse(SyncAPIResource):
-    def create(self, **params: Unpack[EmbeddingParams]) -> APIResponse[EmbeddingResponse]:
-        return self._client._raw_request(build.embeddings(params, self._client._defaults))
+class EmbeddingsWithRawResponse:
+    """``client.embeddings.create`` returning the :class:`~mistral_client.APIResponse`."""
+
+    def __init__(self, embeddings: Embeddings) -> None:
+        self.create = raw(embeddings._raw_copy().create)
 
 
 class AsyncEmbeddings(AsyncAPIResource):
+    workflows = frozenset({"create_many"})
+
     async def create(self, **params: Unpack[EmbeddingParams]) -> EmbeddingResponse:
         """Embed one text or a list of texts (``POST /v1/embeddings``)."""
-        return await self._client._request(build.embeddings(params, self._client._defaults))
+        return await self._call(endpoints.EMBEDDINGS_CREATE, params)
 
     async def create_many(
         self,
@@ -93,7 +99,7 @@ class AsyncEmbeddings(AsyncAPIResource):
         from .._bulk import async_create_many
 
         return await async_create_many(
-            self._client,
+            self,
             model=model,
             inputs=inputs,
             batch_size=batch_size,
@@ -104,11 +110,13 @@ class AsyncEmbeddings(AsyncAPIResource):
             params=params,
         )
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> AsyncEmbeddingsWithRawResponse:
-        return AsyncEmbeddingsWithRawResponse(self._client)
+        return AsyncEmbeddingsWithRawResponse(self)
 
 
-class AsyncEmbeddingsWithRawResponse(AsyncAPIResource):
-    async def create(self, **params: Unpack[EmbeddingParams]) -> APIResponse[EmbeddingResponse]:
-        return await self._client._raw_request(build.embeddings(params, self._client._defaults))
+class AsyncEmbeddingsWithRawResponse:
+    """``client.embeddings.create`` returning the :class:`~mistral_client.APIResponse`; awaited."""
+
+    def __init__(self, embeddings: AsyncEmbeddings) -> None:
+        self.create = async_raw(embeddings._raw_copy().create)

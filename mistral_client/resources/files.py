@@ -1,11 +1,14 @@
 """``client.files``: upload, list, inspect, download and delete files (``/v1/files``).
 
 Uploads and ``download_to`` stream: a file goes up and comes down in chunks, never whole in memory.
+``with_raw_response`` gives the methods that make one request returning an
+:class:`~mistral_client.APIResponse` (``download_to`` writes a file: its raw form is ``download``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 from collections.abc import Iterator, Sequence
@@ -14,9 +17,10 @@ from typing import IO, TYPE_CHECKING, Any, Union
 
 from typing_extensions import Unpack
 
-from ._base import AsyncAPIResource, SyncAPIResource, build
+from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw, requests
 
 if TYPE_CHECKING:
+    from .._requests import Upload
     from ..types.files import (
         CreateFileResponse,
         DeleteFileResponse,
@@ -24,6 +28,7 @@ if TYPE_CHECKING:
         FileSource,
         FileVisibility,
         GetFileResponse,
+        GetSignedUrlResponse,
         ListFilesResponse,
         SampleType,
     )
@@ -34,15 +39,15 @@ FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
 
 
 @contextlib.contextmanager
-def _opened(file: FileInput, filename: str | None) -> Iterator[tuple[IO[bytes] | bytes, str, bool]]:
+def _opened(file: FileInput, filename: str | None) -> Iterator[Upload]:
     """The file to send, its name, and whether a retry can rewind it; a path is opened (and closed)
     here, so only a chunk at a time is read."""
     if isinstance(file, (bytes, bytearray, memoryview)):
-        yield bytes(file), filename or "upload", True
+        yield requests.Upload(bytes(file), filename or "upload", True)
     elif isinstance(file, (str, os.PathLike)):
         path = Path(file)
         with path.open("rb") as handle:
-            yield handle, filename or path.name, True
+            yield requests.Upload(handle, filename or path.name, True)
     elif isinstance(file, io.TextIOBase):
         from .._exceptions import InvalidRequestError
 
@@ -53,7 +58,7 @@ def _opened(file: FileInput, filename: str | None) -> Iterator[tuple[IO[bytes] |
     elif hasattr(file, "read"):
         name = filename or os.path.basename(str(getattr(file, "name", "") or "")) or "upload"
         seekable = bool(getattr(file, "seekable", lambda: False)())
-        yield file, name, seekable
+        yield requests.Upload(file, name, seekable)
     else:
         from .._exceptions import InvalidRequestError
 
@@ -67,7 +72,13 @@ def _list_params(**fields: Any) -> dict[str, Any]:
     return {k: v for k, v in fields.items() if v is not None}
 
 
+def _url(response: GetSignedUrlResponse) -> str:
+    return response.url
+
+
 class Files(SyncAPIResource):
+    workflows = frozenset({"download_to"})
+
     def upload(
         self,
         *,
@@ -79,12 +90,9 @@ class Files(SyncAPIResource):
         **options: Unpack[RequestOptionsParam],
     ) -> CreateFileResponse:
         """Upload a file (``POST /v1/files``), streamed from disk or the file object you pass."""
-        fields = {"purpose": purpose, "expiry": expiry, "visibility": visibility}
-        with _opened(file, filename) as (content, name, rewindable):
-            request = build.files_upload(
-                content, name, fields, options, self._client._defaults, rewindable=rewindable
-            )
-            return self._client._request(request)
+        fields = {"purpose": purpose, "expiry": expiry, "visibility": visibility, **options}
+        with _opened(file, filename) as upload:
+            return self._call(endpoints.FILES_UPLOAD, fields, upload=upload)
 
     def list(
         self,
@@ -110,36 +118,56 @@ class Files(SyncAPIResource):
             purpose=purpose,
             mimetypes=mimetypes,
         )
-        return self._client._request(build.files_list({**params, **options}, self._client._defaults))
+        return self._call(endpoints.FILES_LIST, {**params, **options})
 
     def retrieve(self, file_id: str, **options: Unpack[RequestOptionsParam]) -> GetFileResponse:
         """One file's metadata (``GET /v1/files/{file_id}``)."""
-        return self._client._request(build.files_retrieve(file_id, options, self._client._defaults))
+        return self._call(endpoints.FILES_RETRIEVE, options, path={"file_id": file_id})
 
     def delete(self, file_id: str, **options: Unpack[RequestOptionsParam]) -> DeleteFileResponse:
         """Delete a file (``DELETE /v1/files/{file_id}``)."""
-        return self._client._request(build.files_delete(file_id, options, self._client._defaults))
+        return self._call(endpoints.FILES_DELETE, options, path={"file_id": file_id})
 
     def download(self, file_id: str, **options: Unpack[RequestOptionsParam]) -> bytes:
         """A file's content (``GET /v1/files/{file_id}/content``); see :meth:`download_to` for big files."""
-        return self._client._request(build.files_download(file_id, options, self._client._defaults))
+        return self._call(endpoints.FILES_DOWNLOAD, options, path={"file_id": file_id})
 
     def download_to(
         self, file_id: str, path: str | os.PathLike[str], **options: Unpack[RequestOptionsParam]
     ) -> int:
         """Stream a file's content to ``path`` chunk by chunk; returns the bytes written. A failed
         download leaves no partial file behind."""
-        request = build.files_download(file_id, options, self._client._defaults)
+        request = self._request(endpoints.FILES_DOWNLOAD, options, {"file_id": file_id})
         with _partial_file(path) as sink:
-            return self._client._backend.handle_download(request, sink)
+            return self._transport.handle_download(request, sink)
 
     def url(self, file_id: str, *, expiry: int | None = None, **options: Unpack[RequestOptionsParam]) -> str:
         """A signed URL to download the file, valid ``expiry`` hours (1 to 168; server default 24)."""
-        request = build.files_url(file_id, expiry, options, self._client._defaults)
-        return self._client._request(request).url
+        return self._call_then(
+            endpoints.FILES_URL, {"expiry": expiry, **options}, _url, path={"file_id": file_id}
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> FilesWithRawResponse:
+        return FilesWithRawResponse(self)
+
+
+class FilesWithRawResponse:
+    """``client.files``' methods returning the :class:`~mistral_client.APIResponse`."""
+
+    def __init__(self, files: Files) -> None:
+        files = files._raw_copy()
+        self.upload = raw(files.upload)
+        self.list = raw(files.list)
+        self.retrieve = raw(files.retrieve)
+        self.delete = raw(files.delete)
+        self.download = raw(files.download)
+        self.url = raw(files.url)
 
 
 class AsyncFiles(AsyncAPIResource):
+    workflows = frozenset({"download_to"})
+
     async def upload(
         self,
         *,
@@ -151,12 +179,9 @@ class AsyncFiles(AsyncAPIResource):
         **options: Unpack[RequestOptionsParam],
     ) -> CreateFileResponse:
         """Upload a file (``POST /v1/files``), streamed from disk or the file object you pass."""
-        fields = {"purpose": purpose, "expiry": expiry, "visibility": visibility}
-        with _opened(file, filename) as (content, name, rewindable):
-            request = build.files_upload(
-                content, name, fields, options, self._client._defaults, rewindable=rewindable
-            )
-            return await self._client._request(request)
+        fields = {"purpose": purpose, "expiry": expiry, "visibility": visibility, **options}
+        with _opened(file, filename) as upload:
+            return await self._call(endpoints.FILES_UPLOAD, fields, upload=upload)
 
     async def list(
         self,
@@ -182,35 +207,53 @@ class AsyncFiles(AsyncAPIResource):
             purpose=purpose,
             mimetypes=mimetypes,
         )
-        return await self._client._request(build.files_list({**params, **options}, self._client._defaults))
+        return await self._call(endpoints.FILES_LIST, {**params, **options})
 
     async def retrieve(self, file_id: str, **options: Unpack[RequestOptionsParam]) -> GetFileResponse:
         """One file's metadata (``GET /v1/files/{file_id}``)."""
-        return await self._client._request(build.files_retrieve(file_id, options, self._client._defaults))
+        return await self._call(endpoints.FILES_RETRIEVE, options, path={"file_id": file_id})
 
     async def delete(self, file_id: str, **options: Unpack[RequestOptionsParam]) -> DeleteFileResponse:
         """Delete a file (``DELETE /v1/files/{file_id}``)."""
-        return await self._client._request(build.files_delete(file_id, options, self._client._defaults))
+        return await self._call(endpoints.FILES_DELETE, options, path={"file_id": file_id})
 
     async def download(self, file_id: str, **options: Unpack[RequestOptionsParam]) -> bytes:
         """A file's content (``GET /v1/files/{file_id}/content``); see :meth:`download_to` for big files."""
-        return await self._client._request(build.files_download(file_id, options, self._client._defaults))
+        return await self._call(endpoints.FILES_DOWNLOAD, options, path={"file_id": file_id})
 
     async def download_to(
         self, file_id: str, path: str | os.PathLike[str], **options: Unpack[RequestOptionsParam]
     ) -> int:
         """Stream a file's content to ``path`` chunk by chunk; returns the bytes written. A failed
         download leaves no partial file behind."""
-        request = build.files_download(file_id, options, self._client._defaults)
+        request = self._request(endpoints.FILES_DOWNLOAD, options, {"file_id": file_id})
         with _partial_file(path) as sink:
-            return await self._client._backend.handle_async_download(request, sink)
+            return await self._transport.handle_async_download(request, sink)
 
     async def url(
         self, file_id: str, *, expiry: int | None = None, **options: Unpack[RequestOptionsParam]
     ) -> str:
         """A signed URL to download the file, valid ``expiry`` hours (1 to 168; server default 24)."""
-        request = build.files_url(file_id, expiry, options, self._client._defaults)
-        return (await self._client._request(request)).url
+        return await self._call_then(
+            endpoints.FILES_URL, {"expiry": expiry, **options}, _url, path={"file_id": file_id}
+        )
+
+    @functools.cached_property
+    def with_raw_response(self) -> AsyncFilesWithRawResponse:
+        return AsyncFilesWithRawResponse(self)
+
+
+class AsyncFilesWithRawResponse:
+    """``client.files``' methods returning the :class:`~mistral_client.APIResponse`; each is awaited."""
+
+    def __init__(self, files: AsyncFiles) -> None:
+        files = files._raw_copy()
+        self.upload = async_raw(files.upload)
+        self.list = async_raw(files.list)
+        self.retrieve = async_raw(files.retrieve)
+        self.delete = async_raw(files.delete)
+        self.download = async_raw(files.download)
+        self.url = async_raw(files.url)
 
 
 @contextlib.contextmanager

@@ -1,20 +1,29 @@
 """``client.fim``: fill-in-the-middle code completion, complete or streamed.
 
-Each method is a thin shell: :mod:`mistral_client._requests` builds and validates the request (shared by
-sync and async), the client's backend answers it. ``with_raw_response`` gives the same methods returning
-an :class:`~mistral_client.APIResponse`.
+Each method names its operation's record and hands its arguments to the resource door
+(:mod:`._base`). ``with_raw_response`` gives the same methods returning an
+:class:`~mistral_client.APIResponse`.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
-from ._base import AsyncAPIResource, SyncAPIResource, build, chat_types, streams
+from ._base import (
+    AsyncAPIResource,
+    SyncAPIResource,
+    async_raw,
+    async_raw_stream,
+    chat_types,
+    endpoints,
+    raw,
+    streams,
+)
 
 if TYPE_CHECKING:
-    from .._backend import APIResponse
     from .._streaming import AsyncStream, Stream
     from ..types.chat import FIMCompletionResponse
     from ..types.params import FIMCompletionParams
@@ -23,39 +32,52 @@ if TYPE_CHECKING:
 class Fim(SyncAPIResource):
     def complete(self, **params: Unpack[FIMCompletionParams]) -> FIMCompletionResponse:
         """Fill in the middle between ``prompt`` and ``suffix`` (``POST /v1/fim/completions``)."""
-        return self._client._request(build.fim_complete(params, self._client._defaults))
+        return self._call(endpoints.FIM_COMPLETE, params)
 
     def stream(self, **params: Unpack[FIMCompletionParams]) -> Stream[FIMCompletionResponse]:
         """Stream a FIM completion. Nothing is sent until the stream is entered or iterated."""
-        request = build.fim_stream(params, self._client._defaults)
-        return streams.Stream(self._client._backend, request, chat_types.FIMCompletionResponse)
+        return self._stream(
+            endpoints.FIM_STREAM,
+            params,
+            lambda backend, request: streams.Stream(backend, request, chat_types.FIMCompletionResponse),
+        )
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> FimWithRawResponse:
-        return FimWithRawResponse(self._client)
+        return FimWithRawResponse(self)
 
 
-class FimWithRawResponse(SyncAPIResource):
-    def complete(self, **params: Unpack[FIMCompletionParams]) -> APIResponse[FIMCompletionResponse]:
-        return self._client._raw_request(build.fim_complete(params, self._client._defaults))
+class FimWithRawResponse:
+    """``client.fim``'s methods returning the :class:`~mistral_client.APIResponse`."""
+
+    def __init__(self, fim: Fim) -> None:
+        fim = fim._raw_copy()
+        self.complete = raw(fim.complete)
+        self.stream = raw(fim.stream)
 
 
 class AsyncFim(AsyncAPIResource):
     async def complete(self, **params: Unpack[FIMCompletionParams]) -> FIMCompletionResponse:
         """Fill in the middle between ``prompt`` and ``suffix`` (``POST /v1/fim/completions``)."""
-        request = build.fim_complete(params, self._client._defaults)
-        return await self._client._request(request)
+        return await self._call(endpoints.FIM_COMPLETE, params)
 
     def stream(self, **params: Unpack[FIMCompletionParams]) -> AsyncStream[FIMCompletionResponse]:
         """Stream a FIM completion; use with ``async for`` or ``async with`` (no ``await``)."""
-        request = build.fim_stream(params, self._client._defaults)
-        return streams.AsyncStream(self._client._backend, request, chat_types.FIMCompletionResponse)
+        return self._stream(
+            endpoints.FIM_STREAM,
+            params,
+            lambda backend, request: streams.AsyncStream(backend, request, chat_types.FIMCompletionResponse),
+        )
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> AsyncFimWithRawResponse:
-        return AsyncFimWithRawResponse(self._client)
+        return AsyncFimWithRawResponse(self)
 
 
-class AsyncFimWithRawResponse(AsyncAPIResource):
-    async def complete(self, **params: Unpack[FIMCompletionParams]) -> APIResponse[FIMCompletionResponse]:
-        return await self._client._raw_request(build.fim_complete(params, self._client._defaults))
+class AsyncFimWithRawResponse:
+    """``client.fim``'s methods returning the :class:`~mistral_client.APIResponse`; each is awaited."""
+
+    def __init__(self, fim: AsyncFim) -> None:
+        fim = fim._raw_copy()
+        self.complete = async_raw(fim.complete)
+        self.stream = async_raw_stream(fim.stream)

@@ -1,20 +1,20 @@
 """``client.models``: the models available, one model's card, deleting a fine-tuned one.
 
-Each method is a thin shell: :mod:`mistral_client._requests` builds and validates the request (shared by
-sync and async), the client's backend answers it. ``with_raw_response`` gives the same methods returning
-an :class:`~mistral_client.APIResponse`.
+Each method names its operation's record and hands its arguments to the resource door
+(:mod:`._base`). ``with_raw_response`` gives the same methods returning an
+:class:`~mistral_client.APIResponse`.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
-from ._base import AsyncAPIResource, SyncAPIResource, build
+from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
-    from .._backend import APIResponse
     from ..types.models import DeleteModelResponse, ModelCard, ModelList
     from ..types.params import ModelsListParams, RequestOptionsParam
 
@@ -22,62 +22,54 @@ if TYPE_CHECKING:
 class Models(SyncAPIResource):
     def list(self, **params: Unpack[ModelsListParams]) -> ModelList:
         """The models available to you (``GET /v1/models``)."""
-        return self._client._request(build.models_list(params, self._client._defaults))
+        return self._call(endpoints.MODELS_LIST, params)
 
     def retrieve(self, model_id: str, **options: Unpack[RequestOptionsParam]) -> ModelCard:
         """One model's card (``GET /v1/models/{model_id}``)."""
-        return self._client._request(build.models_retrieve(model_id, options, self._client._defaults))
+        return self._call(endpoints.MODELS_RETRIEVE, options, path={"model_id": model_id})
 
     def delete(self, model_id: str, **options: Unpack[RequestOptionsParam]) -> DeleteModelResponse:
         """Delete a fine-tuned model (``DELETE /v1/models/{model_id}``)."""
-        return self._client._request(build.models_delete(model_id, options, self._client._defaults))
+        return self._call(endpoints.MODELS_DELETE, options, path={"model_id": model_id})
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> ModelsWithRawResponse:
-        return ModelsWithRawResponse(self._client)
+        return ModelsWithRawResponse(self)
 
 
-class ModelsWithRawResponse(SyncAPIResource):
-    def list(self, **params: Unpack[ModelsListParams]) -> APIResponse[ModelList]:
-        return self._client._raw_request(build.models_list(params, self._client._defaults))
+class ModelsWithRawResponse:
+    """``client.models``' methods returning the :class:`~mistral_client.APIResponse`."""
 
-    def retrieve(self, model_id: str, **options: Unpack[RequestOptionsParam]) -> APIResponse[ModelCard]:
-        return self._client._raw_request(build.models_retrieve(model_id, options, self._client._defaults))
-
-    def delete(
-        self, model_id: str, **options: Unpack[RequestOptionsParam]
-    ) -> APIResponse[DeleteModelResponse]:
-        return self._client._raw_request(build.models_delete(model_id, options, self._client._defaults))
+    def __init__(self, models: Models) -> None:
+        models = models._raw_copy()
+        self.list = raw(models.list)
+        self.retrieve = raw(models.retrieve)
+        self.delete = raw(models.delete)
 
 
 class AsyncModels(AsyncAPIResource):
     async def list(self, **params: Unpack[ModelsListParams]) -> ModelList:
         """The models available to you (``GET /v1/models``)."""
-        return await self._client._request(build.models_list(params, self._client._defaults))
+        return await self._call(endpoints.MODELS_LIST, params)
 
     async def retrieve(self, model_id: str, **options: Unpack[RequestOptionsParam]) -> ModelCard:
         """One model's card (``GET /v1/models/{model_id}``)."""
-        return await self._client._request(build.models_retrieve(model_id, options, self._client._defaults))
+        return await self._call(endpoints.MODELS_RETRIEVE, options, path={"model_id": model_id})
 
     async def delete(self, model_id: str, **options: Unpack[RequestOptionsParam]) -> DeleteModelResponse:
         """Delete a fine-tuned model (``DELETE /v1/models/{model_id}``)."""
-        return await self._client._request(build.models_delete(model_id, options, self._client._defaults))
+        return await self._call(endpoints.MODELS_DELETE, options, path={"model_id": model_id})
 
-    @property
+    @functools.cached_property
     def with_raw_response(self) -> AsyncModelsWithRawResponse:
-        return AsyncModelsWithRawResponse(self._client)
+        return AsyncModelsWithRawResponse(self)
 
 
-class AsyncModelsWithRawResponse(AsyncAPIResource):
-    async def list(self, **params: Unpack[ModelsListParams]) -> APIResponse[ModelList]:
-        return await self._client._raw_request(build.models_list(params, self._client._defaults))
+class AsyncModelsWithRawResponse:
+    """``client.models``' methods returning the :class:`~mistral_client.APIResponse`; each is awaited."""
 
-    async def retrieve(self, model_id: str, **options: Unpack[RequestOptionsParam]) -> APIResponse[ModelCard]:
-        return await self._client._raw_request(
-            build.models_retrieve(model_id, options, self._client._defaults)
-        )
-
-    async def delete(
-        self, model_id: str, **options: Unpack[RequestOptionsParam]
-    ) -> APIResponse[DeleteModelResponse]:
-        return await self._client._raw_request(build.models_delete(model_id, options, self._client._defaults))
+    def __init__(self, models: AsyncModels) -> None:
+        models = models._raw_copy()
+        self.list = async_raw(models.list)
+        self.retrieve = async_raw(models.retrieve)
+        self.delete = async_raw(models.delete)

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 
 class Tokens(SyncAPIResource):
+    workflows = frozenset({"count"})  # offline: nothing is sent
+
     def count(
         self,
         *,
@@ -30,10 +32,12 @@ class Tokens(SyncAPIResource):
         (``prompt``, ``suffix``) to ``model``; ``.fits(max_tokens)`` checks the context window."""
         from .._token_counting import count
 
-        return count(self._client._backend, model, messages, tools, prompt, suffix)
+        return count(self._transport, model, messages, tools, prompt, suffix)
 
 
 class AsyncTokens(AsyncAPIResource):
+    workflows = frozenset({"count"})  # offline: nothing is sent
+
     async def count(
         self,
         *,
@@ -48,5 +52,5 @@ class AsyncTokens(AsyncAPIResource):
 
         from .._token_counting import count
 
-        backend = self._client._backend
+        backend = self._transport
         return await anyio.to_thread.run_sync(lambda: count(backend, model, messages, tools, prompt, suffix))

@@ -40,6 +40,13 @@ class MistralModel(BaseModel):
         return data
 
 
+class QueryModel(MistralModel):
+    """Query parameters (or the text fields of a multipart form), checked like a body: unknown names
+    and wrong types fail before anything is sent."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
 class TaggedModel(MistralModel):
     """A member of a tagged union (a message by ``role``, a chunk or tool by ``type``).
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field, StrictStr
+from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
-from ._base import MistralModel, ResponseModel
+from ._base import MistralModel, QueryModel, ResponseModel
 
 BatchJobStatus = Literal[
     "QUEUED", "RUNNING", "SUCCESS", "FAILED", "TIMEOUT_EXCEEDED", "CANCELLATION_REQUESTED", "CANCELLED"
@@ -100,3 +101,23 @@ class CreateBatchJobRequest(MistralModel):
     agent_id: StrictStr | None = None
     metadata: dict[MetadataKey, MetadataValue] | None = None
     timeout_hours: Annotated[int, Field(ge=1, le=168, strict=True)] = 24
+
+
+class ListBatchJobsQuery(QueryModel):
+    """The query of ``GET /v1/batch/jobs``."""
+
+    page: Annotated[int, Field(ge=0, strict=True)] | None = None
+    page_size: Annotated[int, Field(ge=1, strict=True)] | None = None
+    model: StrictStr | None = None
+    agent_id: StrictStr | None = None
+    metadata: dict[str, Any] | None = None
+    created_after: datetime.datetime | None = None
+    created_by_me: StrictBool | None = None
+    status: list[BatchJobStatus] | None = None
+    order_by: Literal["created", "-created"] | None = None
+
+
+class GetBatchJobQuery(QueryModel):
+    """The query of ``GET /v1/batch/jobs/{job_id}``: ``inline=True`` includes inline outputs."""
+
+    inline: StrictBool | None = None

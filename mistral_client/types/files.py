@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, StrictBool, StrictStr
 
-from ._base import MistralModel, ResponseModel
+from ._base import MistralModel, QueryModel, ResponseModel
 
 #: The spec's enums are kept open (``str``) in responses: a newer server's value must not break parsing.
 FilePurpose = Literal["fine-tune", "batch", "ocr"]
@@ -64,3 +64,33 @@ class GetSignedUrlResponse(ResponseModel):
     """A signed download URL (``GET /v1/files/{file_id}/url``)."""
 
     url: str
+
+
+# --- what the requests send besides a JSON body ----------------------------------------------------
+
+
+class ListFilesQuery(QueryModel):
+    """The query of ``GET /v1/files``."""
+
+    page: Annotated[int, Field(ge=0, strict=True)] | None = None
+    page_size: Annotated[int, Field(ge=1, strict=True)] | None = None
+    include_total: StrictBool | None = None
+    sample_type: list[SampleType] | None = None
+    source: list[FileSource] | None = None
+    search: StrictStr | None = None
+    purpose: FilePurpose | None = None
+    mimetypes: list[StrictStr] | None = None
+
+
+class UploadFileForm(QueryModel):
+    """The text fields of ``POST /v1/files``'s multipart form (the file is its own part)."""
+
+    purpose: FilePurpose | None = None
+    expiry: Annotated[int, Field(ge=1, strict=True)] | None = None
+    visibility: FileVisibility | None = None
+
+
+class SignedUrlQuery(QueryModel):
+    """The query of ``GET /v1/files/{file_id}/url``: hours the URL stays valid (server default 24)."""
+
+    expiry: Annotated[int, Field(ge=1, le=168, strict=True)] | None = None

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import Field, model_validator
 
-from ._base import MistralModel, ResponseModel
+from ._base import MistralModel, QueryModel, ResponseModel
 
 
 class ModelCapabilities(MistralModel):
@@ -82,3 +82,10 @@ class DeleteModelResponse(ResponseModel):
     id: str
     object: str = "model"
     deleted: bool = True
+
+
+class ListModelsQuery(QueryModel):
+    """The query of ``GET /v1/models``."""
+
+    provider: str | None = None
+    model: str | None = None
