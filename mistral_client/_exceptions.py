@@ -19,6 +19,7 @@ __all__ = [
     "APITimeoutError",
     "AuthenticationError",
     "BadRequestError",
+    "ConfigurationError",
     "ConflictError",
     "IncompleteStreamError",
     "InternalServerError",
@@ -39,6 +40,21 @@ __all__ = [
 
 class MistralError(Exception):
     """Base of every error raised by mistral_client."""
+
+
+class ConfigurationError(MistralError, ValueError):
+    """A client setting is unusable (a base URL that is not an http(s) URL, a negative timeout, no API
+    key); raised when the client is built, before anything is sent.
+
+    ``setting`` names it (``"base_url"``, ``"timeout"``, ``"max_retries"``, ``"api_key"``) and ``source``
+    says where the value came from: the argument (``"base_url="``) or the environment variable
+    (``"MISTRAL_BASE_URL"``); ``None`` when it was missing everywhere.
+    """
+
+    def __init__(self, message: str, *, setting: str, source: str | None) -> None:
+        super().__init__(message)
+        self.setting = setting
+        self.source = source
 
 
 class InvalidRequestError(MistralError, ValueError):

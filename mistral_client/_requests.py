@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pydantic
 
 from ._backend import REQUEST_CONTEXT, APIRequest, Multipart, RequestOptions
+from ._config import timeout_problem
 from ._exceptions import InvalidRequestError
 from ._tools import FunctionTool
 from .types._base import MistralModel
@@ -50,8 +51,12 @@ def _split(params: Mapping[str, Any], defaults: ClientDefaults) -> tuple[dict[st
             f"max_retries: must be a non-negative integer, got {max_retries!r}",
             errors=[("max_retries", "must be a non-negative integer")],
         )
+    timeout = params.get("timeout", defaults.timeout)
+    problem = timeout_problem(timeout)
+    if problem is not None:
+        raise InvalidRequestError(f"timeout: {problem}", errors=[("timeout", problem)])
     options = RequestOptions(
-        timeout=params.get("timeout", defaults.timeout),
+        timeout=timeout,
         max_retries=max_retries,
         extra_headers=params.get("extra_headers"),
         extra_query=params.get("extra_query"),

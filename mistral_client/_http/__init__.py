@@ -6,8 +6,9 @@ mapping, response parsing and the retry policy. ``_errors`` turns failures into 
 reads stream bodies, and ``_openai_compat`` maps FIM onto OpenAI-compatible servers' ``/v1/completions``.
 """
 
+from .._config import DEFAULT_BASE_URL, normalize_base_url
 from ._async import AsyncHTTPBackend
-from ._core import COMPLETIONS_PATH, DEFAULT_BASE_URL, FIM_OPERATIONS, _HTTPCore, normalize_base_url
+from ._core import COMPLETIONS_PATH, FIM_OPERATIONS, _HTTPCore
 from ._sync import HTTPBackend
 
 __all__ = [

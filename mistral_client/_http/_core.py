@@ -22,6 +22,7 @@ from .._backend import (
     REQUEST_CONTEXT,
     APIRequest,
 )
+from .._config import check_base_url
 from .._exceptions import (
     APIError,
     APIStatusError,
@@ -39,7 +40,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-DEFAULT_BASE_URL = "https://api.mistral.ai"
 #: LLM calls can think for minutes; connecting should not take long.
 DEFAULT_TIMEOUT = httpx2.Timeout(600.0, connect=5.0)
 # Chosen by measurement on httpx2 (scenario (c), see CHANGELOG): as many connections as httpx's default
@@ -67,14 +67,6 @@ def legacy_httpx(http_client: object) -> ModuleType | None:
     return None
 
 
-def normalize_base_url(url: str) -> str:
-    """The server root: no trailing slash, and no ``/v1`` (our paths carry it)."""
-    url = url.rstrip("/")
-    if url.endswith("/v1"):
-        url = url[: -len("/v1")]
-    return url
-
-
 #: How many parsed URLs a backend keeps (see ``_HTTPCore._url``).
 _URL_CACHE_SIZE = 64
 
@@ -98,7 +90,7 @@ class _HTTPCore:
         default_headers: Mapping[str, str] | None,
         retry_policy: RetryPolicy | None,
     ) -> None:
-        self.base_url = normalize_base_url(base_url)
+        self.base_url = check_base_url(base_url, f"{type(self).__name__}(base_url=)")
         self.retry_policy = retry_policy or RetryPolicy()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if api_key:

@@ -15,12 +15,12 @@ from .._backend import (
     Backend,
     StreamResponse,
 )
+from .._config import DEFAULT_BASE_URL
 from .._exceptions import (
     APIError,
 )
 from .._retry import RetryPolicy
 from ._core import (
-    DEFAULT_BASE_URL,
     DEFAULT_LIMITS,
     DEFAULT_TIMEOUT,
     _first_delay,

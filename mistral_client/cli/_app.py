@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import logging
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import click
+from click.core import ParameterSource
 
+from .._limits import MAX_TOKENS_MIN, TEMPERATURE_MAX, TEMPERATURE_MIN
 from .._version import __version__
 from ._errors import EXIT_AUTH, EXIT_INTERRUPTED, EXIT_TOO_LONG, EXIT_USAGE, CLIError, describe
 
@@ -31,19 +35,13 @@ _EPILOG = (
 )
 
 
-@click.group(epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="mistral-client")
-def cli() -> None:
-    """Chat, complete code, embed, list models and count tokens with Mistral's API, or with open
-    weights in-process (--local PATH)."""
-
-
 # --- what every command shares ----------------------------------------------------------------------
 
 
-def connection_options(command: F) -> F:
-    """The options that pick where requests go, and error handling for the command."""
-    options = [
+def _connection_flags() -> list[Callable[[F], F]]:
+    """The options that pick where requests go: taken by every command, and by ``mistral-client``
+    itself before the command's name (``mistral-client --base-url URL models list``)."""
+    return [
         click.option(
             "--local",
             "local",
@@ -60,23 +58,37 @@ def connection_options(command: F) -> F:
         click.option(
             "--base-url", metavar="URL", help="The API server (default: MISTRAL_BASE_URL, then Mistral's)."
         ),
-        click.option("--timeout", type=float, metavar="SECONDS", help="Per-request timeout."),
+        click.option(
+            "--timeout", type=click.FloatRange(min=0), metavar="SECONDS", help="Per-request timeout."
+        ),
         click.option("--max-retries", type=click.IntRange(min=0), default=2, show_default=True),
         click.option("--debug", is_flag=True, help="Log requests and show tracebacks."),
     ]
-    wrapped = _handling_errors(command)
-    for option in reversed(options):
-        wrapped = option(wrapped)
-    return wrapped  # type: ignore[no-any-return]
+
+
+def connection_options(command: F) -> F:
+    """The connection options, and error handling for the command."""
+    return _global_options(_handling_errors(command))  # type: ignore[no-any-return]
+
+
+def _with_global_options(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The command's connection options, where not given to it, from those given before its name."""
+    context = click.get_current_context()
+    given: dict[str, Any] = context.find_root().obj or {}
+    for name, value in given.items():
+        if context.get_parameter_source(name) in (ParameterSource.DEFAULT, None):
+            kwargs[name] = value
+    return kwargs
 
 
 def _handling_errors(command: Callable[..., Any]) -> Any:
     @functools.wraps(command)
-    def run(*args: Any, debug: bool, **kwargs: Any) -> Any:
-        if debug:
-            _log_debug()
+    def run(*args: Any, **kwargs: Any) -> Any:
+        kwargs = _with_global_options(kwargs)
+        debug = kwargs.pop("debug")
         try:
-            return command(*args, **kwargs)
+            with _log_lines(debug):
+                return command(*args, **kwargs)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click's own: it prints and exits with its codes
         except KeyboardInterrupt:
@@ -98,15 +110,55 @@ def _handling_errors(command: Callable[..., Any]) -> Any:
     return run
 
 
-def _log_debug() -> None:
-    import logging
+def _global_options(command: F) -> F:
+    for option in reversed(_connection_flags()):
+        command = option(command)
+    return command
 
-    from .._logging import logger
 
-    logger.setLevel(logging.DEBUG)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("[%(name)s %(levelname)s] %(message)s"))
-    logger.addHandler(handler)
+@click.group(epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mistral-client")
+@_global_options
+@click.pass_context
+def cli(context: click.Context, /, **connection: Any) -> None:
+    """Chat, complete code, embed, list models and count tokens with Mistral's API, or with open
+    weights in-process (--local PATH). The connection options go before or after the command."""
+    context.obj = {
+        name: value
+        for name, value in connection.items()
+        if context.get_parameter_source(name) not in (ParameterSource.DEFAULT, None)
+    }
+
+
+class _StderrLines(logging.Handler):
+    """Log records as lines on stderr (looked up when written: click's test runner swaps it)."""
+
+    def __init__(self, level: int, debug: bool) -> None:
+        super().__init__(level)
+        self._debug = debug
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self._debug:
+            click.echo(f"[{record.name} {record.levelname}] {record.getMessage()}", err=True)
+        else:
+            click.echo(f"mistral-client: {record.getMessage()}", err=True)
+
+
+@contextlib.contextmanager
+def _log_lines(debug: bool) -> Iterator[None]:
+    """For the command's run: every log record with --debug, else the local backend's progress (what
+    loads, where a GGUF's copy is cached), one line each."""
+    name, level = ("mistral_client", logging.DEBUG) if debug else ("mistral_client.local", logging.INFO)
+    target = logging.getLogger(name)
+    handler, previous = _StderrLines(level, debug), target.level
+    target.addHandler(handler)
+    if target.getEffectiveLevel() > level:
+        target.setLevel(level)
+    try:
+        yield
+    finally:
+        target.removeHandler(handler)
+        target.setLevel(previous)
 
 
 def make_client(
@@ -117,7 +169,9 @@ def make_client(
     timeout: float | None,
     max_retries: int,
     need_key: bool = True,
+    needs: Literal["chat", "embeddings"] | None = None,
 ) -> Client:
+    """The client the options describe; with ``--local``, ``needs`` is what the command asks of the model."""
     from .._client import Client
 
     if local is not None:
@@ -125,7 +179,12 @@ def make_client(
             raise click.UsageError("--local runs in-process: it takes no --base-url or --api-key-file")
         from ..local import LocalBackend
 
-        return Client(backend=LocalBackend(local), timeout=timeout, max_retries=max_retries)
+        backend = LocalBackend(local)
+        refusal = backend.kind.refusal(needs) if needs is not None else None
+        if refusal is not None:
+            raise CLIError(f"--local {local}: {refusal}", EXIT_USAGE)
+        _quiet_libraries()
+        return Client(backend=backend, timeout=timeout, max_retries=max_retries)
     key = _read_key(api_key_file) if api_key_file is not None else os.environ.get("MISTRAL_API_KEY")
     if not key:
         if need_key:
@@ -141,6 +200,16 @@ def make_client(
             EXIT_AUTH,
         )
     return Client(api_key=key, base_url=base_url, timeout=timeout, max_retries=max_retries)
+
+
+def _quiet_libraries() -> None:
+    """None of the libraries' load reports and weight-loading bars: the local backend's own lines
+    say what loads (--debug shows everything). The bar of a GGUF's first de-quantization stays: it is
+    the one step that takes long."""
+    if logging.getLogger("mistral_client").getEffectiveLevel() > logging.DEBUG:
+        # Read by transformers and huggingface_hub when they are first imported, with the weights.
+        os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _read_key(path: Path) -> str:
@@ -162,7 +231,10 @@ def _default_model(client: Client, fallback: str) -> str:
 def _text_argument(words: tuple[str, ...], what: str) -> str:
     """The words given, else stdin (when it is not a terminal)."""
     if words:
-        return " ".join(words)
+        text = " ".join(words)
+        if not text.strip():
+            raise click.UsageError(f"the {what} is empty")
+        return text
     if sys.stdin.isatty():
         raise click.UsageError(f"give the {what} as an argument or on stdin")
     text = sys.stdin.read()
@@ -183,8 +255,16 @@ def _print_json(data: Any) -> None:
 # --- chat -------------------------------------------------------------------------------------------
 
 _sampling = [
-    click.option("--temperature", type=click.FloatRange(0, 2), help="Sampling temperature (0: most likely)."),
-    click.option("--max-tokens", type=click.IntRange(min=1), help="Stop the answer after this many tokens."),
+    click.option(
+        "--temperature",
+        type=click.FloatRange(TEMPERATURE_MIN, TEMPERATURE_MAX),
+        help="Sampling temperature (0: most likely).",
+    ),
+    click.option(
+        "--max-tokens",
+        type=click.IntRange(min=MAX_TOKENS_MIN),
+        help="Stop the answer after this many tokens.",
+    ),
     click.option("--json", "as_json", is_flag=True, help="Print the whole response as JSON (not streamed)."),
 ]
 
@@ -216,7 +296,7 @@ def chat(
     conversation that keeps its history (/reset clears it, /exit or Ctrl-D leaves)."""
     from ._chat import Conversation
 
-    client = make_client(**connection)
+    client = make_client(**connection, needs="chat")
     conversation = Conversation(
         client, model or _default_model(client, DEFAULT_CHAT_MODEL), system, temperature, max_tokens, as_json
     )
@@ -245,7 +325,7 @@ def fim(
     **connection: Any,
 ) -> None:
     """Fill in the middle: stream the code between PROMPT (or stdin) and --suffix."""
-    client = make_client(**connection)
+    client = make_client(**connection, needs="chat")
     params: dict[str, Any] = {
         "model": model or _default_model(client, DEFAULT_FIM_MODEL),
         "prompt": _text_argument(prompt, "prompt"),
@@ -292,7 +372,7 @@ def embed(
     """Embed each line of FILE (or stdin), in batches."""
     from ._embed import embed_lines
 
-    client = make_client(**connection)
+    client = make_client(**connection, needs="embeddings")
     embed_lines(
         client,
         model or _default_model(client, DEFAULT_EMBED_MODEL),
@@ -351,7 +431,7 @@ def tokens() -> None:
 )
 @click.option("--fim", "as_fim", is_flag=True, help="Count TEXT as a FIM prompt (with --suffix).")
 @click.option("--suffix", help="The FIM suffix.")
-@click.option("--max-tokens", type=click.IntRange(min=0), help="Room to leave for the answer.")
+@click.option("--max-tokens", type=click.IntRange(min=MAX_TOKENS_MIN), help="Room to leave for the answer.")
 @click.option("--check", is_flag=True, help="Exit with 6 when the request does not fit the context window.")
 @click.option("--json", "as_json", is_flag=True, help="Print the count as JSON.")
 @connection_options

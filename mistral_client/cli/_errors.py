@@ -6,7 +6,7 @@ Code Meaning
 0    success
 1    any other error (a server error, an unexpected failure)
 2    bad usage: unknown options, bad arguments, a request the API's schema rejects,
-     a missing file
+     a missing file, a malformed --base-url or MISTRAL_BASE_URL, a model of the wrong kind
 3    authentication: no API key, a key HTTP cannot carry, or the API refused it (401, 403)
 4    rate limited (429), after the automatic retries
 5    connection: the server could not be reached, timed out, or broke off
@@ -27,6 +27,10 @@ EXIT_TOO_LONG = 6
 EXIT_INTERRUPTED = 130
 
 
+#: The client's argument names, as the options that set them.
+_OPTIONS = {"base_url=": "--base-url", "timeout=": "--timeout", "max_retries=": "--max-retries"}
+
+
 class CLIError(Exception):
     """A failure the command line explains itself, with its exit code."""
 
@@ -42,6 +46,18 @@ def describe(exc: BaseException) -> tuple[int, str]:
 
     if isinstance(exc, CLIError):
         return exc.code, str(exc)
+    if isinstance(exc, errors.ConfigurationError):
+        # The client names its arguments ("base_url="); here they are options.
+        option = _OPTIONS.get(exc.source or "")
+        message = str(exc).replace(f"(from {exc.source})", f"(from {option})") if option else str(exc)
+        return EXIT_USAGE, message
+    from .._bulk_errors import EmbeddingBatchError
+
+    if isinstance(exc, EmbeddingBatchError):
+        # Its message advises Python callers (resume_from=); a command line user needs the cause.
+        failed, total = len(exc.failed_indices), len(exc.failed_indices) + len(exc.completed)
+        code, cause = describe(exc.__cause__) if exc.__cause__ is not None else (EXIT_ERROR, str(exc))
+        return code, f"{failed} of {total} lines not embedded: {cause}"
     request_id = getattr(exc, "request_id", None)
     suffix = f" (request id {request_id})" if request_id else ""
     if isinstance(exc, (errors.AuthenticationError, errors.PermissionDeniedError)):

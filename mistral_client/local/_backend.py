@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
+import logging
 import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -40,6 +42,7 @@ from ..types.embeddings import EmbeddingResponse, EmbeddingResponseData
 from ..types.models import BaseModelCard, DeleteModelResponse, ModelCapabilities, ModelList
 from ..types.requests import ChatCompletionRequest, EmbeddingRequest, FIMCompletionRequest
 from ._errors import LocalModelError
+from ._model_kind import ModelKind, Task, model_kind
 from ._request_mapping import (
     generation_params,
     reject_http_options,
@@ -50,6 +53,8 @@ from ._responses import build_chunks, build_response, encode_vector, new_id
 from ._types import GenerationEvent, GenerationParams, GenerationResult, collect
 
 T = TypeVar("T")
+
+logger = logging.getLogger("mistral_client.local")
 
 
 class LocalBackend(Backend, AsyncBackend):
@@ -108,6 +113,16 @@ class LocalBackend(Backend, AsyncBackend):
             device=self.device, dtype=self.dtype, num_threads=self.num_threads, cache_dir=self.cache_dir
         )
 
+    @functools.cached_property
+    def kind(self) -> ModelKind:
+        """What the model serves (chat or embeddings), from its metadata: no weights are read."""
+        return model_kind(self.path)
+
+    def _check_kind(self, task: Task) -> None:
+        refusal = self.kind.refusal(task)
+        if refusal is not None:
+            raise LocalModelError(self.path, refusal)
+
     @property
     def engine(self) -> Any:
         """The generation engine (loaded on first use)."""
@@ -116,6 +131,8 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._engine is None:
                     from ._engine import Engine
 
+                    self._check_kind("chat")
+                    logger.info("loading %s in-process: %s", self.path, self.kind.description)
                     with _load_errors(self.path):
                         self._engine = Engine.load(
                             self.path,
@@ -139,6 +156,8 @@ class LocalBackend(Backend, AsyncBackend):
                 if self._embedder is None:
                     from ._embeddings import EmbeddingModel
 
+                    self._check_kind("embeddings")
+                    logger.info("loading %s in-process: %s", self.path, self.kind.description)
                     with _load_errors(self.path):
                         self._embedder = EmbeddingModel.load(
                             self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads

@@ -216,12 +216,19 @@ def _load_gguf(files: ModelFiles, options: LoadOptions) -> tuple[Any, PromptEnco
     dtype = str(resolve_dtype(options.dtype, resolve_device(options.device)))
     entry = _gguf_cache.entry_for(root, gguf, dtype)
     if _gguf_cache.is_complete(entry):
+        logger.info("reading the de-quantized copy of %s cached in %s", gguf.name, entry)
         try:
             # A cache hit: an ordinary Hugging Face directory, no de-quantization.
             return _load(ModelFiles(entry, None, files.mistral_tokenizer), options, cache_entry=True)
         except Exception as exc:  # removed or damaged meanwhile: the GGUF file is still there
             logger.warning("could not read the cached weights in %s (%s); de-quantizing %s", entry, exc, gguf)
             _gguf_cache.discard(entry)
+    logger.info(
+        "first use of %s: de-quantizing it to %s, once; the copy is cached in %s",
+        gguf.name,
+        dtype.removeprefix("torch."),
+        root,
+    )
     model, encoder = _load(files, options)
     _gguf_cache.store(entry, model, getattr(encoder, "_tok", None), gguf=gguf, dtype=dtype)
     return model, encoder

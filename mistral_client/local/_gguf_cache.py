@@ -92,6 +92,13 @@ def store(entry: Path, model: Any, tokenizer: Any | None, *, gguf: Path, dtype: 
         return
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    size = sum(f.stat().st_size for f in entry.iterdir() if f.is_file())
+    logger.info(
+        "cached the de-quantized copy of %s (%.0f MB) in %s; later loads read it (delete it to free space)",
+        gguf.name,
+        size / 1e6,
+        entry,
+    )
     for other in entry.parent.iterdir():
         # Hidden names are other processes' entries being written.
         if other != entry and not other.name.startswith(".") and _source_of(other) == source:

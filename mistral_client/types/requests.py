@@ -11,16 +11,17 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import ConfigDict, Field, StrictBool, StrictStr
 
+from .. import _limits as limits
 from ._base import MistralModel
 from .chat import AnyTool, Message, Prediction, ResponseFormat, ToolChoice, ToolChoiceEnum
 from .embeddings import EmbeddingDtype, EncodingFormat
 
 # Scalars are strict: "0.5" for a temperature or True for max_tokens is a caller's bug to report, not
 # to coerce (an int still passes as a float). Sequences stay lax, so tuples work where lists do.
-Temperature = Annotated[float, Field(ge=0, le=1.5, strict=True)]
-TopP = Annotated[float, Field(gt=0, le=1, strict=True)]
-Penalty = Annotated[float, Field(ge=-2, le=2, strict=True)]
-NonNegativeInt = Annotated[int, Field(ge=0, strict=True)]
+Temperature = Annotated[float, Field(ge=limits.TEMPERATURE_MIN, le=limits.TEMPERATURE_MAX, strict=True)]
+TopP = Annotated[float, Field(gt=0, le=limits.TOP_P_MAX, strict=True)]
+Penalty = Annotated[float, Field(ge=limits.PENALTY_MIN, le=limits.PENALTY_MAX, strict=True)]
+NonNegativeInt = Annotated[int, Field(ge=limits.MAX_TOKENS_MIN, strict=True)]
 PositiveInt = Annotated[int, Field(ge=1, strict=True)]
 Stop = Union[StrictStr, list[StrictStr]]
 

@@ -296,3 +296,84 @@ def test_import_mistral_client_loads_none_of_the_tools() -> None:
     )
     for heavy in ("click", "mistral_client.cli", "mistral_client.testing", "opentelemetry", "mistral_common"):
         assert heavy not in modules, heavy
+
+
+# --- one source for limits, options before the command, configuration errors ----------------------------
+
+
+def test_option_ranges_are_the_request_validations_own() -> None:
+    from mistral_client.types.requests import ChatCompletionRequest, FIMCompletionRequest
+
+    def bounds(model: Any, field: str) -> dict[str, Any]:
+        # What the validation applies, read from the schema pydantic builds of the request type.
+        schema = model.model_json_schema()["properties"][field]
+        number = next(s for s in schema.get("anyOf", [schema]) if s.get("type") in ("number", "integer"))
+        return {"ge": number.get("minimum"), "le": number.get("maximum")}
+
+    for command in ("chat", "fim"):
+        options = {p.name: p for p in cli.commands[command].params}  # type: ignore[union-attr]
+        temperature, max_tokens = options["temperature"].type, options["max_tokens"].type
+        for model in (ChatCompletionRequest, FIMCompletionRequest):
+            assert (temperature.min, temperature.max) == (  # type: ignore[attr-defined]
+                bounds(model, "temperature")["ge"],
+                bounds(model, "temperature")["le"],
+            )
+            assert max_tokens.min == bounds(model, "max_tokens")["ge"]  # type: ignore[attr-defined]
+    refused = run(["chat", "--temperature", "1.8", "hi"])
+    assert refused.exit_code == 2 and "0.0<=x<=1.5" in refused.output
+
+
+def test_an_empty_question_is_refused_like_empty_stdin(serve: Serve) -> None:
+    server = serve(api)
+    for args, stdin in (
+        (["chat", ""], None),
+        (["chat", " ", ""], None),
+        (["fim", ""], None),
+        (["chat"], "  \n"),
+    ):
+        result = run(args, server, input=stdin)
+        assert result.exit_code == 2 and "is empty" in result.output, (args, result.output)
+    assert server.requests == []
+
+
+def test_connection_options_work_before_the_command(serve: Serve, tmp_path: Path) -> None:
+    server = serve(api)
+    key_file = tmp_path / "key"
+    key_file.write_text(KEY)
+    result = run(["--base-url", server.url, "--api-key-file", str(key_file), "models", "list"], key=None)
+    assert (result.exit_code, result.output) == (0, "mistral-small-latest\ncodestral-latest\n")
+    assert server.requests[0].headers["authorization"] == f"Bearer {KEY}"
+    # Given in both places, the command's own wins.
+    other = serve(api)
+    both = run(["--base-url", "http://127.0.0.1:9", "chat", "--base-url", other.url, "hi"])
+    assert (both.exit_code, both.stdout) == (0, "Bonjour\n") and len(other.requests) == 1
+    # --debug before the command shows the traceback of a failure.
+    refused = serve(status(401, "Unauthorized"))
+    debug = run(["--debug", "--base-url", refused.url, "chat", "hi"])
+    assert debug.exit_code != 0 and isinstance(debug.exception, Exception)
+
+
+def test_a_malformed_base_url_is_a_usage_error_naming_its_source(serve: Serve) -> None:
+    option = run(["--base-url", "garbage", "models", "list"])
+    assert option.exit_code == 2
+    assert "base_url 'garbage' (from --base-url) is not an absolute http(s) URL" in option.stderr
+    env = CliRunner().invoke(
+        cli, ["models", "list"], env={"MISTRAL_API_KEY": KEY, "MISTRAL_BASE_URL": "localhost:8000"}
+    )
+    assert env.exit_code == 2
+    assert "(from MISTRAL_BASE_URL) has no scheme: did you mean 'http://localhost:8000'?" in env.stderr
+
+
+def test_an_embedding_failure_says_what_failed_without_python_advice() -> None:
+    from mistral_client import APIConnectionError, EmbeddingBatchError
+    from mistral_client.cli._errors import EXIT_CONNECTION, describe
+
+    error = EmbeddingBatchError(
+        "1 of 3 inputs not embedded; pass this error as create_many(..., resume_from=error)",
+        completed={0: [0.1], 2: [0.2]},
+        failed_indices=[1],
+    )
+    error.__cause__ = APIConnectionError("Connection error: refused")
+    code, message = describe(error)
+    assert code == EXIT_CONNECTION
+    assert message == "1 of 3 lines not embedded: connection failed: Connection error: refused"

