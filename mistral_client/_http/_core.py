@@ -209,7 +209,7 @@ class _HTTPCore:
     def build_multipart_request(
         self, client: httpx2.Client | httpx2.AsyncClient, request: APIRequest[Any]
     ) -> httpx2.Request:
-        """A ``multipart/form-data`` request (file uploads). httpx streams a file object in chunks
+        """A ``multipart/form-data`` request (file uploads). httpx2 streams a file object in chunks
         (and rewinds it for a retry); its length is sent up front when the file has one."""
         multipart = request.multipart
         assert multipart is not None
