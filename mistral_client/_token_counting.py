@@ -8,7 +8,6 @@ import hashlib
 import importlib.util
 import json
 import re
-import weakref
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -204,8 +203,6 @@ def _call_id(value: str) -> str:
 
 # --- the local backend: the model's own tokenizer ---------------------------------------------------
 
-_local_encoders: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
-
 
 def _local_backend(backend: object) -> Any:
     # Only a backend of the local package can be one; importing it otherwise would cost for nothing.
@@ -216,32 +213,13 @@ def _local_backend(backend: object) -> Any:
     return backend if isinstance(backend, LocalBackend) else None
 
 
-def _local_encoder(backend: Any) -> Any:
-    """The loaded engine's encoder, else one loaded from the model's files (no weights)."""
-    engine = backend._engine
-    if engine is not None:
-        return engine.encoder
-    encoder = _local_encoders.get(backend)
-    if encoder is None:
-        from .local._model_files import resolve_model_files
-        from .local._tokenizer import load_prompt_encoder
-
-        encoder = _local_encoders[backend] = load_prompt_encoder(resolve_model_files(backend.path))
-    return encoder
-
-
 def _local_context(backend: Any) -> int | None:
     engine = backend._engine
     if engine is not None:
         return engine.context_length  # type: ignore[no-any-return]
-    directory = backend.path if backend.path.is_dir() else backend.path.parent
-    try:
-        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    config = config.get("text_config", config)
-    value = config.get("max_position_embeddings")
-    return value if isinstance(value, int) else None
+    from .local._model_files import declared_context_length, resolve_model_files
+
+    return declared_context_length(resolve_model_files(backend.path))
 
 
 def _count_local(
@@ -252,7 +230,7 @@ def _count_local(
     prompt: str | None,
     suffix: str | None,
 ) -> TokenCount:
-    encoder = _local_encoder(backend)
+    encoder = backend._prompt_encoder()  # the tokenizer alone until the weights are needed
     try:
         ids = (
             encoder.encode_fim(prompt, suffix) if prompt is not None else encoder.encode_chat(messages, tools)

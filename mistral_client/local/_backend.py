@@ -96,6 +96,7 @@ class LocalBackend(Backend, AsyncBackend):
         self.cache_dir = None if cache_dir is None else str(cache_dir)
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
+        self._encoder: Any = None  # the tokenizer alone, for token counts and the model card
         self._embedder: Any = None
         self._load_lock = threading.Lock()
         # Embedding batches run one at a time; generation is batched by the engine's scheduler.
@@ -147,6 +148,20 @@ class LocalBackend(Backend, AsyncBackend):
         """The chat model's :class:`~mistral_client.local.PromptEncoder`: ``encode_chat``,
         ``count_tokens``, ``decode`` (loads the model on first use)."""
         return self.engine.encoder
+
+    def _prompt_encoder(self) -> Any:
+        """The chat model's prompt encoder: the engine's once loaded, else the tokenizer alone."""
+        if self._engine is not None:
+            return self._engine.encoder
+        if self._encoder is None:
+            with self._load_lock:
+                if self._encoder is None:
+                    from ._model_files import resolve_model_files
+                    from ._tokenizer import load_prompt_encoder
+
+                    with _load_errors(self.path):
+                        self._encoder = load_prompt_encoder(resolve_model_files(self.path))
+        return self._encoder
 
     @property
     def embedder(self) -> Any:
@@ -308,14 +323,30 @@ class LocalBackend(Backend, AsyncBackend):
     }
 
     def _card(self) -> BaseModelCard:
-        capabilities: dict[str, bool] = {}
-        if (self.path / "config.json").exists() or self.path.suffix == ".gguf" or self._engine is not None:
-            capabilities["completion_chat"] = True
+        """The model's card, with what this backend does with it (read from its files: no weights)."""
+        from ._model_files import declared_context_length, resolve_model_files
+
+        with _load_errors(self.path):
+            files = resolve_model_files(self.path)
+        chat = (
+            files.native
+            or files.gguf_file is not None
+            or (files.directory / "config.json").is_file()
+            or self._engine is not None
+        )
+        capabilities: dict[str, bool] = {"completion_chat": chat}
+        extra: dict[str, Any] = {}
+        if chat:
+            context = self._engine.context_length if self._engine is not None else None
+            context = context or declared_context_length(files)
+            if context:
+                extra["max_context_length"] = context
         return BaseModelCard(
             id=self.model_name,
             owned_by="local",
             created=int(self.path.stat().st_mtime),
             capabilities=ModelCapabilities(**capabilities),
+            **extra,
         )
 
     # --- generation ---------------------------------------------------------------------------

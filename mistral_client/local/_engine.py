@@ -74,7 +74,8 @@ class Engine:
         max_batch_size: int = 8,
         prefill_chunk: int = PREFILL_CHUNK,
     ) -> Engine:
-        """Load a Hugging Face model directory, or a ``.gguf`` file (or a directory holding one)."""
+        """Load a Hugging Face model directory, a native Mistral checkpoint (``params.json``), or a
+        ``.gguf`` file (or a directory holding one)."""
         options = options or LoadOptions()
         files = resolve_model_files(path)
         model, encoder = _load(files, options) if files.gguf_file is None else _load_gguf(files, options)

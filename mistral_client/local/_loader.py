@@ -75,6 +75,11 @@ def load_causal_lm(files: ModelFiles, options: LoadOptions, *, cache_entry: bool
     device = resolve_device(options.device)
     dtype = resolve_dtype(options.dtype, device)
     apply_threads(options.num_threads)
+    if files.native:
+        from mistral_client.local._native_model import load_native_model
+        from mistral_client.local._native_params import read_params
+
+        return load_native_model(files.directory, read_params(files.directory), dtype, device)
     if cache_entry:
         from mistral_client.local import _gguf_cache
 
