@@ -88,7 +88,9 @@ class LocalBackend(Backend, AsyncBackend):
         self.prefill_chunk = prefill_chunk
         self.path = Path(path)
         if not self.path.exists():
-            raise FileNotFoundError(f"LocalBackend: no model at {self.path}")
+            from ._model_files import ModelPathError  # a LocalModelError and a FileNotFoundError
+
+            raise ModelPathError(self.path, "no such file or directory")
         self.device = device
         self.dtype = dtype
         self.num_threads = num_threads
