@@ -233,3 +233,31 @@ def test_a_grammar_that_fails_in_the_scheduler_fails_only_its_request(tiny_engin
         tiny_engine.complete(prompt, GenerationParams(max_tokens=5, temperature=0, grammar="start: ("))
     (c,) = tiny_engine.complete(prompt, GenerationParams(max_tokens=5, temperature=0)).completions
     assert c.completion_tokens == 5
+
+
+def test_a_forced_call_cut_by_max_tokens_keeps_the_calls_it_finished(client: Client) -> None:
+    """Mistral's [TOOL_CALLS][...] list, cut while the model repeats its call: the finished calls."""
+    request: dict[str, Any] = {
+        "model": "tiny",
+        "messages": MESSAGES,
+        "tools": [TIME, WEATHER],
+        "tool_choice": "any",
+        "temperature": 1.0,
+        "random_seed": 3,
+        "n": 6,
+    }
+
+    def calls(choice: Any) -> list[tuple[str, str]]:
+        # Not the ids: they come from the row's generator after the tokens it sampled.
+        return [(c.function.name, str(c.function.arguments)) for c in choice.message.tool_calls or []]
+
+    full = client.chat.complete(**request, max_tokens=300).choices
+    kept_some = False
+    for budget in (4, 20, 40, 60):
+        for choice in client.chat.complete(**request, max_tokens=budget).choices:
+            whole = calls(full[choice.index])
+            assert choice.message.content == ""  # never the JSON of the unfinished call
+            assert calls(choice) == whole[: len(calls(choice))]
+            if choice.finish_reason == "length":
+                kept_some |= 0 < len(calls(choice)) < len(whole)
+    assert kept_some
