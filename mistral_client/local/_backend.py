@@ -339,6 +339,9 @@ class LocalBackend(Backend, AsyncBackend):
         capabilities: dict[str, bool] = {"completion_chat": chat}
         extra: dict[str, Any] = {}
         if chat:
+            encoder = self._prompt_encoder()
+            capabilities["function_calling"] = encoder.supports_tools
+            capabilities["completion_fim"] = encoder.supports_fim
             context = self._engine.context_length if self._engine is not None else None
             context = context or declared_context_length(files)
             if context:

@@ -172,7 +172,13 @@ def test_token_counting_and_models_list_read_a_native_directory(checkpoints: dic
     assert listed.exit_code == 0, listed.output
     (card,) = json.loads(listed.output)
     assert card["id"] == path.name and card["max_context_length"] == 512
-    assert card["capabilities"]["completion_chat"]
+    # Mistral's v3 tokenizer: tool calls ([TOOL_CALLS]) and FIM ([PREFIX]/[SUFFIX]).
+    assert card["capabilities"] == {
+        **card["capabilities"],
+        "completion_chat": True,
+        "function_calling": True,
+        "completion_fim": True,
+    }
     counted = runner.invoke(
         cli, ["tokens", "count", "--local", str(path), "--json", "Bonjour, comment vas-tu ?"]
     )
