@@ -126,17 +126,20 @@ def test_forced_tool_call_is_valid_for_its_schema(client: Client, tool_choice: A
         jsonschema.validate(parsed, WEATHER["function"]["parameters"])
 
 
+#: Six sampled answers to a forced call, several of which write more than one call.
+FORCED: dict[str, Any] = {
+    "model": "tiny",
+    "messages": MESSAGES,
+    "tools": [TIME, WEATHER],
+    "tool_choice": "any",
+    "temperature": 1.0,
+    "random_seed": 3,
+    "n": 6,
+}
+
+
 def test_parallel_tool_calls_false_forces_exactly_one_call(client: Client) -> None:
-    request: dict[str, Any] = {
-        "model": "tiny",
-        "messages": MESSAGES,
-        "tools": [TIME, WEATHER],
-        "tool_choice": "any",
-        "temperature": 1.0,
-        "random_seed": 3,
-        "max_tokens": 300,
-        "n": 6,
-    }
+    request = {**FORCED, "max_tokens": 300}
     limited = client.chat.complete(**request, parallel_tool_calls=False)
     for choice in limited.choices:
         assert choice.finish_reason == "tool_calls"
@@ -237,15 +240,7 @@ def test_a_grammar_that_fails_in_the_scheduler_fails_only_its_request(tiny_engin
 
 def test_a_forced_call_cut_by_max_tokens_keeps_the_calls_it_finished(client: Client) -> None:
     """Mistral's [TOOL_CALLS][...] list, cut while the model repeats its call: the finished calls."""
-    request: dict[str, Any] = {
-        "model": "tiny",
-        "messages": MESSAGES,
-        "tools": [TIME, WEATHER],
-        "tool_choice": "any",
-        "temperature": 1.0,
-        "random_seed": 3,
-        "n": 6,
-    }
+    request = FORCED
 
     def calls(choice: Any) -> list[tuple[str, str]]:
         # Not the ids: they come from the row's generator after the tokens it sampled.
