@@ -99,6 +99,13 @@ def declared_context_length(files: ModelFiles) -> int | None:
         from mistral_client.local._native_params import read_params
 
         return read_params(files.directory).context_length
+    if files.gguf_file is not None:
+        from mistral_client.local._gguf_header import read_gguf_header
+
+        try:
+            return read_gguf_header(files.directory / files.gguf_file).number("context_length")
+        except (OSError, ValueError):
+            return None
     try:
         config = json.loads((files.directory / "config.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):

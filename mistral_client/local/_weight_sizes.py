@@ -10,7 +10,6 @@ memory-mapped (only their index is read).
 from __future__ import annotations
 
 import json
-import mmap
 import re
 import struct
 from collections.abc import Iterable, Iterator
@@ -105,53 +104,9 @@ def pickle_sizes(paths: Iterable[Path]) -> WeightSizes:
     return _sizes(tensors())
 
 
-# GGUF metadata value types (ggml's gguf_type) and the sizes of the fixed-size ones.
-_GGUF_STRING, _GGUF_ARRAY = 8, 9
-_GGUF_FIXED = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
-
-
 def gguf_sizes(path: Path) -> WeightSizes:
-    """Sizes from a GGUF file's tensor index (every tensor counts as float: the torch engine
-    de-quantizes them all).
+    """Sizes from a GGUF file's tensor index; every tensor counts as float: the torch engine
+    de-quantizes them all."""
+    from mistral_client.local._gguf_header import read_gguf_header
 
-    Parsed here rather than with ``gguf.GGUFReader``, which decodes every metadata field: 6 s for
-    SmolLM2-135M's file against about 30 ms to walk past them.
-    """
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        magic, version, n_tensors, n_fields = struct.unpack_from("<4sIQQ", data, 0)
-        if magic != b"GGUF" or version < 2:
-            raise ValueError(f"{path} is not a GGUF file of version 2 or later")
-        pos = 24
-        for _ in range(n_fields):
-            pos = _skip_string(data, pos)
-            (kind,) = struct.unpack_from("<I", data, pos)
-            pos = _skip_value(data, pos + 4, kind)
-        tensors = []
-        for _ in range(n_tensors):
-            (length,) = struct.unpack_from("<Q", data, pos)
-            name = bytes(data[pos + 8 : pos + 8 + length]).decode("utf-8")
-            pos += 8 + length
-            (n_dims,) = struct.unpack_from("<I", data, pos)
-            dims = struct.unpack_from(f"<{n_dims}Q", data, pos + 4)
-            pos += 4 + 8 * n_dims + 4 + 8  # the dims, then the type and the offset
-            tensors.append((name, tuple(dims), True, 0))
-    return _sizes(tensors)
-
-
-def _skip_string(data: mmap.mmap, pos: int) -> int:
-    (length,) = struct.unpack_from("<Q", data, pos)
-    return pos + 8 + int(length)
-
-
-def _skip_value(data: mmap.mmap, pos: int, kind: int) -> int:
-    if kind == _GGUF_STRING:
-        return _skip_string(data, pos)
-    if kind == _GGUF_ARRAY:
-        item, count = struct.unpack_from("<IQ", data, pos)
-        pos += 12
-        if item in _GGUF_FIXED:
-            return pos + _GGUF_FIXED[item] * int(count)
-        for _ in range(count):
-            pos = _skip_value(data, pos, item)
-        return pos
-    return pos + _GGUF_FIXED[kind]
+    return _sizes((name, dims, True, 0) for name, dims in read_gguf_header(path).tensors)

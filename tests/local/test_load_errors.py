@@ -14,7 +14,7 @@ import pytest
 from mistral_client import Client
 from mistral_client.local import LocalBackend, LocalModelError, _memory
 from mistral_client.local._memory import MemoryEstimate, check_memory, format_bytes
-from mistral_client.local._model_files import resolve_model_files
+from mistral_client.local._model_files import declared_context_length, resolve_model_files
 from mistral_client.local._weight_sizes import gguf_sizes, weight_sizes
 
 from .conftest import package_dir
@@ -126,6 +126,7 @@ def test_a_gguf_file_is_sized_de_quantized_before_transformers_reads_it(meminfo:
     sizes = gguf_sizes(ggufs[0])
     # gguf's own GGUFReader counts 134,515,008 values in SmolLM2-135M's tensors; 30 layers of 192-wide keys.
     assert (sizes.float_values, sizes.other_bytes, sizes.kv_width) == (134_515_008, 0, 30 * 192)
+    assert declared_context_length(resolve_model_files(ggufs[0])) == 8192  # llama.context_length
     meminfo(100 * 2**20)  # the 4-bit file is 98 MB; de-quantized to float32 it is 538 MB
     weights, kv = 134_515_008 * 4, 2 * 30 * 192 * 4 * 4096
     with pytest.raises(
