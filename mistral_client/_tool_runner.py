@@ -11,9 +11,14 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._endpoints import CHAT_COMPLETE
-from ._exceptions import InvalidRequestError, InvalidToolArgumentsError, MaxToolIterationsError
+from ._exceptions import (
+    InvalidRequestError,
+    InvalidToolArgumentsError,
+    LengthFinishReasonError,
+    MaxToolIterationsError,
+)
 from ._tools import FunctionTool
-from .types.chat import ChatCompletionResponse, ToolCall, ToolMessage
+from .types.chat import ChatCompletionResponse, ToolCall, ToolMessage, content_text
 
 if TYPE_CHECKING:
     from ._streaming import AsyncStream, Stream
@@ -26,6 +31,8 @@ __all__ = ["AsyncToolRunner", "ToolRunner"]
 Y = TypeVar("Y")
 #: What ``until_done()`` returns: a response, or a parsed one with ``response_format=T``.
 F = TypeVar("F", bound=ChatCompletionResponse)
+#: Finish reasons of a turn the token limit cut off.
+_CUT_OFF = frozenset({"length", "model_length"})
 
 
 def _positive(name: str, value: object) -> int:
@@ -79,11 +86,26 @@ class _RunnerState:
         return {**self.params, "messages": self.messages}
 
     def received(self, response: ChatCompletionResponse) -> ChatCompletionResponse:
-        """Record an assistant turn: its tool calls become pending, or it is the final answer."""
-        message = response.choices[0].message if response.choices else None
+        """Record an assistant turn: its tool calls become pending, or it is the final answer.
+
+        A turn cut off by the token limit with no complete call is neither: it raises
+        :class:`LengthFinishReasonError` (and stays out of :attr:`messages`).
+        """
+        choice = response.choices[0] if response.choices else None
+        message = choice.message if choice is not None else None
+        calls = list(message.tool_calls or ()) if message is not None else []
+        if choice is not None and not calls and choice.finish_reason in _CUT_OFF:
+            content = content_text(message.content) if message is not None else ""
+            raise LengthFinishReasonError(
+                f"choices[0]: the turn was cut off (finish_reason {choice.finish_reason!r}, "
+                f"{response.usage.completion_tokens} completion tokens) with no complete tool call "
+                "to run and no finished answer; raise max_tokens. The conversation before this turn "
+                "is in .messages, the cut turn in the error's .response",
+                response=response,
+                content=content,
+            )
         if message is not None:
             self.messages.append(message)
-        calls = list(message.tool_calls or ()) if message is not None else []
         if calls:
             self.pending = calls
             return response

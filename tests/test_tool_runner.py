@@ -288,3 +288,60 @@ def test_a_tool_given_only_as_a_definition_is_named_as_such() -> None:
         "tools that can run: get_weather",
         "error: unknown tool 'nope'; available tools: get_weather",
     ]
+
+
+# --- turns cut off by the token limit --------------------------------------------------------------
+
+
+def _cut_turns() -> Any:
+    """A fake whose first turn is cut by max_tokens after one finished call, and whose second turn is
+    cut before any: plain text, as a model writing markup or an unfinished answer leaves it."""
+    from mistral_client.testing import FakeBackend
+
+    fake = FakeBackend()
+    fake.add_response(
+        tool_calls=[{"name": "get_weather", "arguments": {"city": "Paris"}}], finish_reason="length"
+    )
+    fake.add_response('<tool_call>\n{"name": "get_weather", "argu', finish_reason="length")
+    return fake
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_cut_turn_runs_its_finished_calls_and_one_with_none_raises(stream: bool) -> None:
+    from mistral_client import LengthFinishReasonError
+
+    fake = _cut_turns()
+    runner = Client(backend=fake).chat.tool_runner(model="m", messages=MSG, tools=TOOLS, stream=stream)
+    with pytest.raises(
+        LengthFinishReasonError, match=r"cut off \(finish_reason 'length'.*no complete tool call"
+    ) as info:
+        runner.until_done()
+    # The finished call of the first turn ran; the second turn is not taken for an answer.
+    assert tool_texts(runner.messages) == ['{"city":"Paris","sky":"sunny"}']
+    assert [type(m).__name__ for m in runner.messages] == ["dict", "AssistantMessage", "ToolMessage"]
+    assert info.value.content == '<tool_call>\n{"name": "get_weather", "argu'
+    assert info.value.response.choices[0].finish_reason == "length"
+    assert len(fake.requests) == 2
+
+
+@pytest_anyio
+@pytest.mark.parametrize("stream", [False, True])
+async def test_the_async_runner_raises_on_a_cut_turn_too(stream: bool, anyio_backend: str) -> None:
+    from mistral_client import LengthFinishReasonError
+
+    fake = _cut_turns()
+    runner = AsyncClient(backend=fake).chat.tool_runner(model="m", messages=MSG, tools=TOOLS, stream=stream)
+    with pytest.raises(LengthFinishReasonError):
+        await runner.until_done()
+    assert tool_texts(runner.messages) == ['{"city":"Paris","sky":"sunny"}']
+
+
+def test_a_cut_answer_without_tools_called_raises_rather_than_being_the_answer() -> None:
+    from mistral_client import LengthFinishReasonError
+    from mistral_client.testing import FakeBackend
+
+    fake = FakeBackend().add_response("The weather in Par", finish_reason="model_length")
+    runner = Client(backend=fake).chat.tool_runner(model="m", messages=MSG, tools=TOOLS)
+    with pytest.raises(LengthFinishReasonError, match="model_length"):
+        runner.until_done()
+    assert runner.messages == MSG

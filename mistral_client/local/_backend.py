@@ -89,7 +89,9 @@ class LocalBackend(Backend, AsyncBackend):
         self.prefill_chunk = prefill_chunk
         self.path = Path(path)
         if not self.path.exists():
-            raise FileNotFoundError(f"LocalBackend: no model at {self.path}")
+            from ._model_files import ModelPathError  # a LocalModelError and a FileNotFoundError
+
+            raise ModelPathError(self.path, "no such file or directory")
         self.device = device
         self.dtype = dtype
         self.num_threads = num_threads
@@ -97,8 +99,8 @@ class LocalBackend(Backend, AsyncBackend):
         self.cache_dir = None if cache_dir is None else str(cache_dir)
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
+        self._encoder: Any = None  # the tokenizer alone, for token counts and the model card
         self._embedder: Any = None
-        self._token_counter: Any = None
         self._load_lock = threading.Lock()
         # Embedding batches run one at a time; generation is batched by the engine's scheduler.
         self._step_lock = threading.Lock()
@@ -150,6 +152,20 @@ class LocalBackend(Backend, AsyncBackend):
         ``count_tokens``, ``decode`` (loads the model on first use)."""
         return self.engine.encoder
 
+    def _prompt_encoder(self) -> Any:
+        """The chat model's prompt encoder: the engine's once loaded, else the tokenizer alone."""
+        if self._engine is not None:
+            return self._engine.encoder
+        if self._encoder is None:
+            with self._load_lock:
+                if self._encoder is None:
+                    from ._model_files import resolve_model_files
+                    from ._tokenizer import load_prompt_encoder
+
+                    with _load_errors(self.path):
+                        self._encoder = load_prompt_encoder(resolve_model_files(self.path))
+        return self._encoder
+
     @property
     def embedder(self) -> Any:
         """The embedding model (loaded on first use)."""
@@ -173,14 +189,9 @@ class LocalBackend(Backend, AsyncBackend):
 
     def count_tokens(self, request: TokenCountRequest) -> TokenCount:
         """The prompt tokens with the model's own tokenizer (loaded without the weights if need be)."""
-        counter = self._token_counter
-        if counter is None:
-            from ._token_counts import TokenCounter
+        from ._token_counts import count_tokens
 
-            with self._load_lock:
-                counter = self._token_counter = self._token_counter or TokenCounter(self)
-        result: TokenCount = counter.count(request)
-        return result
+        return count_tokens(self, request)
 
     # --- the sync seam ------------------------------------------------------------------------
 
@@ -326,14 +337,33 @@ class LocalBackend(Backend, AsyncBackend):
     }
 
     def _card(self) -> BaseModelCard:
-        capabilities: dict[str, bool] = {}
-        if (self.path / "config.json").exists() or self.path.suffix == ".gguf" or self._engine is not None:
-            capabilities["completion_chat"] = True
+        """The model's card, with what this backend does with it (read from its files: no weights)."""
+        from ._model_files import declared_context_length, resolve_model_files
+
+        with _load_errors(self.path):
+            files = resolve_model_files(self.path)
+        chat = (
+            files.native
+            or files.gguf_file is not None
+            or (files.directory / "config.json").is_file()
+            or self._engine is not None
+        )
+        capabilities: dict[str, bool] = {"completion_chat": chat}
+        extra: dict[str, Any] = {}
+        if chat:
+            encoder = self._prompt_encoder()
+            capabilities["function_calling"] = encoder.supports_tools
+            capabilities["completion_fim"] = encoder.supports_fim
+            context = self._engine.context_length if self._engine is not None else None
+            context = context or declared_context_length(files)
+            if context:
+                extra["max_context_length"] = context
         return BaseModelCard(
             id=self.model_name,
             owned_by="local",
             created=int(self.path.stat().st_mtime),
             capabilities=ModelCapabilities(**capabilities),
+            **extra,
         )
 
     # --- generation ---------------------------------------------------------------------------

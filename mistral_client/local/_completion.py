@@ -15,6 +15,8 @@ from mistral_client.local._tool_calls import (
     TOOL_CALL_TAG,
     ToolCallParseError,
     ToolCallTokens,
+    parse_finished_tagged_calls,
+    parse_finished_tool_calls,
     parse_tagged_tool_calls,
     parse_template_tool_calls,
     parse_tool_call_tokens,
@@ -147,28 +149,35 @@ class CompletionState:
     ) -> GenerationEvent:
         self.finished = True
         tool_calls: tuple[ToolCall, ...] = ()
+        # Cut short by the budget, an output keeps the calls it finished (a forced call that a small
+        # model repeats until max_tokens still counts once written); the unfinished one is dropped,
+        # never returned as markup in the content. finish_reason stays "length".
+        cut = reason != "stop"
         if self.tool_ids is not None:
-            calls, payload_text = self._tool_calls(complete=reason == "stop")
+            calls, payload_text = self._tool_calls(complete=not cut)
             if calls:
-                tool_calls, reason = tuple(calls), "tool_calls"
+                tool_calls, reason = tuple(calls), "tool_calls" if not cut else reason
             text += payload_text
         elif self.tool_text is not None:
             assert self.tag is not None
             self.tool_text.append(self.detok.flush())
             payload = "".join(self.tool_text)
             calls = []
-            if reason == "stop":
+            if cut:
+                _, calls = parse_finished_tagged_calls(payload, self.rng)
+            else:
                 with contextlib.suppress(ToolCallParseError):
                     _, calls = parse_tagged_tool_calls(payload, self.rng)
             if calls:
-                tool_calls, reason = tuple(calls), "tool_calls"
-            else:  # cut short or malformed: the raw text is the content
-                text += self.stops.flush() + payload
+                tool_calls, reason = tuple(calls), "tool_calls" if not cut else reason
+            else:  # malformed: the raw text is the content; cut inside the first call: no call
+                text += self.stops.flush() + ("" if cut else payload)
         elif self.template is not None and not content_done:
             rest, tool_calls, reason = self._finish_template(reason)
             text += rest
         elif not content_done:
-            rest, stopped = self._flush_content()
+            # Cut while a "<tool_call>" tag may be starting: that unfinished markup is not content.
+            rest, stopped = self._flush_content(partial_tag=not cut)
             text += rest
             if stopped:  # the held text completed a stop string after all
                 reason = "stop"
@@ -181,48 +190,53 @@ class CompletionState:
     def _finish_template(self, reason: FinishReason) -> tuple[str, tuple[ToolCall, ...], FinishReason]:
         """The rest of the content, the tool calls and the finish reason, as the template reads them."""
         assert self.template is not None
-        released, outcome = self.template.finish(self.detok.flush())
+        cut = reason != "stop"
+        released, outcome = self.template.finish(self.detok.flush(), cut=cut)
         text, stopped = self.stops.push(released)
         if stopped:  # the content before the held text completed a stop string
             return text, (), "stop"
         text += self.stops.flush()
-        # Only a complete output yields calls: a call cut short by the budget is returned as text.
-        if reason == "stop" and outcome is not None:
+        if outcome is not None:
             try:
                 calls = parse_template_tool_calls(outcome.tool_calls, self.rng)
             except ToolCallParseError:
-                pass
-            else:
+                calls = None
+            if calls is not None and not cut:
                 return text + outcome.content, tuple(calls), "tool_calls" if calls else reason
-        elif outcome is not None and not outcome.tool_calls:
-            # Cut short outside any call (in reasoning, or in the answer after it): the content the
-            # template finds, reasoning left out as in a complete answer.
-            return text + outcome.content, (), reason
+            if cut:
+                # The calls the template saw finished (none when cut in reasoning or in the call),
+                # and the content it found; the unfinished region is dropped.
+                return text + outcome.content, tuple(calls or ()), reason
         # The parser failed (or its calls are unusable): do what is done without a template, on the
         # output it did not release, so a model whose template is wrong or too strict still answers.
         payload = self.template.held
-        if reason == "stop":
-            with contextlib.suppress(ToolCallParseError):
-                before, calls = parse_tagged_tool_calls(payload, self.rng)
-                return text + before, tuple(calls), "tool_calls"
+        if cut:
+            before, calls = parse_finished_tagged_calls(payload, self.rng)
+            return (text + before, tuple(calls), reason) if calls else (text + payload, (), reason)
+        with contextlib.suppress(ToolCallParseError):
+            before, calls = parse_tagged_tool_calls(payload, self.rng)
+            return text + before, tuple(calls), "tool_calls"
         return text + payload, (), reason
 
-    def _flush_content(self) -> tuple[str, bool]:
-        """Release held content; ``True`` when it contains a stop string (the text ends before it)."""
+    def _flush_content(self, *, partial_tag: bool = True) -> tuple[str, bool]:
+        """Release held content; ``True`` when it contains a stop string (the text ends before it).
+
+        ``partial_tag=False``: a held start of ``<tool_call>`` is dropped, not released.
+        """
         rest = self.detok.flush()
         if self.tag is not None:
-            rest = self.tag.push(rest)[0] + self.tag.flush()
+            rest = self.tag.push(rest)[0] + (self.tag.flush() if partial_tag else "")
         text, stopped = self.stops.push(rest)
         return (text, True) if stopped else (text + self.stops.flush(), False)
 
     def _tool_calls(self, *, complete: bool) -> tuple[list[ToolCall], str]:
-        """Parsed calls, or (when cut short or malformed) the raw payload returned as content."""
+        """Parsed calls, or (when malformed) the raw payload returned as content; cut short, the
+        calls finished before the cut and no text."""
         assert self.tool_ids is not None and self.tool_tokens is not None
-        if complete:
-            try:
-                return parse_tool_call_tokens(
-                    self.tool_ids, self.tool_tokens, self.encoder.decode, self.rng
-                ), ""
-            except ToolCallParseError:
-                pass
-        return [], self.encoder.decode(self.tool_ids)
+        decode = self.encoder.decode
+        if not complete:
+            return parse_finished_tool_calls(self.tool_ids, self.tool_tokens, decode, self.rng), ""
+        try:
+            return parse_tool_call_tokens(self.tool_ids, self.tool_tokens, decode, self.rng), ""
+        except ToolCallParseError:
+            return [], decode(self.tool_ids)

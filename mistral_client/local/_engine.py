@@ -11,7 +11,13 @@ from typing import Any
 
 import torch
 
-from mistral_client.local._loader import LoadOptions, load_causal_lm, resolve_device, resolve_dtype
+from mistral_client.local._loader import (
+    LoadOptions,
+    check_load_memory,
+    load_causal_lm,
+    resolve_device,
+    resolve_dtype,
+)
 from mistral_client.local._model_files import ModelFiles, resolve_model_files
 from mistral_client.local._scheduler import PREFILL_CHUNK, Scheduler
 from mistral_client.local._tokenizer import PromptEncoder, load_prompt_encoder
@@ -74,9 +80,11 @@ class Engine:
         max_batch_size: int = 8,
         prefill_chunk: int = PREFILL_CHUNK,
     ) -> Engine:
-        """Load a Hugging Face model directory, or a ``.gguf`` file (or a directory holding one)."""
+        """Load a Hugging Face model directory, a native Mistral checkpoint (``params.json``), or a
+        ``.gguf`` file (or a directory holding one); refuse first what would not fit in memory."""
         options = options or LoadOptions()
         files = resolve_model_files(path)
+        check_load_memory(files, options)
         model, encoder = _load(files, options) if files.gguf_file is None else _load_gguf(files, options)
         return cls(model, encoder, max_batch_size, prefill_chunk)
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib.util
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import torch
 
+from mistral_client.local._errors import LocalModelError
 from mistral_client.local._model_files import ModelFiles
 from mistral_client.local._tokenizer import TokenizerMode
 
@@ -75,6 +78,13 @@ def load_causal_lm(files: ModelFiles, options: LoadOptions, *, cache_entry: bool
     device = resolve_device(options.device)
     dtype = resolve_dtype(options.dtype, device)
     apply_threads(options.num_threads)
+    if files.native:
+        from mistral_client.local._native_model import load_native_model
+        from mistral_client.local._native_params import read_params
+
+        return load_native_model(files.directory, read_params(files.directory), dtype, device)
+    if files.gguf_file is None and not cache_entry:
+        check_model_type(files.directory)
     if cache_entry:
         from mistral_client.local import _gguf_cache
 
@@ -90,6 +100,59 @@ def load_causal_lm(files: ModelFiles, options: LoadOptions, *, cache_entry: bool
     with _memoized_gguf_name_maps() if files.gguf_file is not None else contextlib.nullcontext():
         model: Any = AutoModelForCausalLM.from_pretrained(str(files.directory), **kwargs)
     return model.to(device).eval()
+
+
+def check_load_memory(files: ModelFiles, options: LoadOptions) -> None:
+    """Refuse a CPU load whose weights (at the load dtype) and KV allowance exceed the memory available.
+
+    On a GPU, torch raises its own out-of-memory error, which leaves the process alive.
+    """
+    from mistral_client.local._memory import MemoryEstimate, check_memory, format_bytes, kv_cache_bytes
+    from mistral_client.local._weight_sizes import weight_sizes
+
+    device = resolve_device(options.device)
+    if device.type != "cpu":
+        return
+    sizes = weight_sizes(files)
+    if sizes is None:
+        return
+    dtype = resolve_dtype(options.dtype, device)
+
+    def estimate(value_size: int) -> MemoryEstimate:
+        return MemoryEstimate(
+            sizes.bytes_as(value_size),
+            kv_cache_bytes(sizes.kv_width, value_size),
+            f"{str(dtype).removeprefix('torch.')} weights",
+        )
+
+    fixes = []
+    if dtype.itemsize > 2:
+        fixes.append(f'dtype="bfloat16" (about {format_bytes(estimate(2).total)})')
+    fixes.append('a quantized GGUF of the model run by llama.cpp (engine="llama.cpp")')
+    path = files.directory / files.gguf_file if files.gguf_file is not None else files.directory
+    check_memory(path, estimate(dtype.itemsize), fixes)
+
+
+def check_model_type(directory: Path) -> None:
+    """A config.json that cannot be read, or an architecture the installed transformers does not know,
+    as a one-line :class:`LocalModelError`."""
+    import transformers
+    from transformers import CONFIG_MAPPING
+
+    path = directory / "config.json"
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise LocalModelError(path, f"cannot read config.json: {exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise LocalModelError(path, f"config.json is not valid JSON: {exc}") from exc
+    model_type = config.get("model_type") if isinstance(config, dict) else None
+    if isinstance(model_type, str) and model_type not in CONFIG_MAPPING:
+        raise LocalModelError(
+            path,
+            f"config.json declares model_type {model_type!r}, an architecture transformers "
+            f"{transformers.__version__} does not know (a newer release may: pip install -U transformers)",
+        )
 
 
 def dtype_kwarg() -> str:

@@ -8,25 +8,31 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from mistral_client.local._errors import LocalModelError
+from mistral_client.local._native_params import PARAMS_FILE, is_native
+
 # A bare ``tokenizer.model`` is also what Llama-style repos ship; only trust it as a Mistral
 # tokenizer when the config says the architecture is Mistral's.
 _MISTRAL_MODEL_TYPES = frozenset({"mistral", "mixtral", "mistral3", "ministral", "pixtral"})
 _SPM_VERSIONED = re.compile(r"^tokenizer\.model\.v(\d+)(m\d+)?$")
 
 
-class ModelPathError(FileNotFoundError):
-    """The path holds no loadable model."""
+class ModelPathError(LocalModelError, FileNotFoundError):
+    """The path holds no loadable model (a :class:`FileNotFoundError` too, as it was before)."""
 
 
 @dataclass(frozen=True)
 class ModelFiles:
-    """Where a model's pieces are: a Hugging Face directory, or a GGUF file in a directory."""
+    """Where a model's pieces are: a Hugging Face directory, a native Mistral checkpoint directory,
+    or a GGUF file in a directory."""
 
     directory: Path
     #: File name of the GGUF weights inside ``directory``, when loading from GGUF.
     gguf_file: str | None = None
     #: A tokenizer file mistral-common can load, when the directory ships one.
     mistral_tokenizer: Path | None = None
+    #: Mistral's own layout: ``params.json`` and ``consolidated`` weights (see :mod:`._native_params`).
+    native: bool = False
 
 
 def resolve_model_files(path: str | os.PathLike[str]) -> ModelFiles:
@@ -34,23 +40,27 @@ def resolve_model_files(path: str | os.PathLike[str]) -> ModelFiles:
     p = Path(path).expanduser()
     if p.is_file():
         if p.suffix != ".gguf":
-            raise ModelPathError(f"{p} is a file but not a .gguf file; pass the model directory instead")
+            raise ModelPathError(p, "a file but not a .gguf file; pass the model directory instead")
         return ModelFiles(p.parent, p.name, find_mistral_tokenizer(p.parent))
     if not p.is_dir():
-        raise ModelPathError(f"model path {p} does not exist")
+        raise ModelPathError(p, "no such file or directory")
     if (p / "config.json").is_file():
         return ModelFiles(p, None, find_mistral_tokenizer(p))
+    if is_native(p):
+        tokenizer = find_mistral_tokenizer(p)
+        if tokenizer is None:
+            raise ModelPathError(
+                p,
+                f"a native checkpoint ({PARAMS_FILE}) needs its mistral-common tokenizer beside it: "
+                "tekken.json or tokenizer.model.v*",
+            )
+        return ModelFiles(p, None, tokenizer, native=True)
     ggufs = sorted(f.name for f in p.glob("*.gguf"))
     if len(ggufs) == 1:
         return ModelFiles(p, ggufs[0], find_mistral_tokenizer(p))
     if ggufs:
-        raise ModelPathError(f"{p} holds several GGUF files ({', '.join(ggufs)}); pass one of them")
-    hint = (
-        " (Mistral's native consolidated format needs a Hugging Face conversion)"
-        if (p / "params.json").is_file()
-        else ""
-    )
-    raise ModelPathError(f"{p} has neither a config.json nor a .gguf file{hint}")
+        raise ModelPathError(p, f"several GGUF files ({', '.join(ggufs)}); pass one of them")
+    raise ModelPathError(p, f"neither a config.json, a {PARAMS_FILE} nor a .gguf file")
 
 
 def find_mistral_tokenizer(directory: Path) -> Path | None:
@@ -68,7 +78,8 @@ def find_mistral_tokenizer(directory: Path) -> Path | None:
     if versioned:
         return max(versioned)[2]
     plain = directory / "tokenizer.model"
-    if plain.is_file() and _model_type(directory) in _MISTRAL_MODEL_TYPES:
+    # Mistral 7B v0.1 shipped a bare tokenizer.model beside its params.json.
+    if plain.is_file() and (is_native(directory) or _model_type(directory) in _MISTRAL_MODEL_TYPES):
         return plain
     return None
 
@@ -80,3 +91,27 @@ def _model_type(directory: Path) -> str | None:
         return None
     model_type = config.get("model_type") if isinstance(config, dict) else None
     return model_type if isinstance(model_type, str) else None
+
+
+def declared_context_length(files: ModelFiles) -> int | None:
+    """The context window the model's files declare, read without loading the model."""
+    if files.native:
+        from mistral_client.local._native_params import read_params
+
+        return read_params(files.directory).context_length
+    if files.gguf_file is not None:
+        from mistral_client.local._gguf_header import read_gguf_header
+
+        try:
+            return read_gguf_header(files.directory / files.gguf_file).number("context_length")
+        except (OSError, ValueError):
+            return None
+    try:
+        config = json.loads((files.directory / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(config, dict):
+        return None
+    config = config.get("text_config", config)
+    value = config.get("max_position_embeddings") if isinstance(config, dict) else None
+    return value if isinstance(value, int) else None

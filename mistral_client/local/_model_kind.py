@@ -7,9 +7,6 @@ the kind, instead of a library's load report and an error about a missing chat t
 from __future__ import annotations
 
 import json
-import mmap
-import struct
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -81,62 +78,13 @@ def _config_kind(directory: Path) -> ModelKind:
 
 
 def _gguf_kind(file: Path) -> ModelKind:
+    from mistral_client.local._gguf_header import read_gguf_header
+
     try:
-        architecture, keys = _gguf_header(file)
-    except (OSError, ValueError, struct.error):  # not a readable GGUF: the loader will say why
+        header = read_gguf_header(file)
+    except (OSError, ValueError):  # not a readable GGUF: the loader will say why
         return ModelKind("unknown", "a GGUF model of unknown kind")
-    if architecture in _GGUF_ENCODERS or f"{architecture}.pooling_type" in keys:
+    architecture = header.architecture
+    if architecture in _GGUF_ENCODERS or f"{architecture}.pooling_type" in header.fields:
         return ModelKind("embeddings", f"a GGUF embedding model ({architecture})")
     return ModelKind("chat", f"a GGUF chat model ({architecture or 'unknown architecture'})")
-
-
-# Fixed sizes of GGUF metadata value types (8 is a string, 9 an array).
-_SIZES = {0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8}
-
-
-def _gguf_header(file: Path) -> tuple[str, set[str]]:
-    """``general.architecture`` and the metadata keys of a GGUF file (v2 or v3), values skipped.
-
-    Read by hand rather than with ``gguf.GGUFReader``, which decodes every value and maps every
-    tensor: 2 s for SmolLM2-135M, against about 20 ms here (most of it skipping the vocabulary).
-    """
-    with file.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as data:
-        u32: Callable[[mmap.mmap, int], tuple[int]] = struct.Struct("<I").unpack_from
-        u64: Callable[[mmap.mmap, int], tuple[int]] = struct.Struct("<Q").unpack_from
-        if data[:4] != b"GGUF" or u32(data, 4)[0] < 2:
-            raise ValueError("not a GGUF v2+ file")
-        (count,) = u64(data, 16)
-        offset = 24
-
-        def skip(kind: int, at: int) -> int:
-            if kind == 8:
-                return at + 8 + u64(data, at)[0]
-            if kind == 9:
-                item, items = u32(data, at)[0], u64(data, at + 4)[0]
-                at += 12
-                if item in _SIZES:
-                    return at + _SIZES[item] * items
-                if item == 8:  # strings: a length before each
-                    for _ in range(items):
-                        at += 8 + u64(data, at)[0]
-                    return at
-                for _ in range(items):
-                    at = skip(item, at)
-                return at
-            if kind in _SIZES:
-                return at + _SIZES[kind]
-            raise ValueError(f"unknown GGUF value type {kind}")
-
-        architecture, keys = "", set()
-        for _ in range(count):
-            length = u64(data, offset)[0]
-            key = data[offset + 8 : offset + 8 + length].decode("utf-8", "replace")
-            offset += 8 + length
-            kind = u32(data, offset)[0]
-            offset += 4
-            keys.add(key)
-            if key == "general.architecture" and kind == 8:
-                size = u64(data, offset)[0]
-                architecture = data[offset + 8 : offset + 8 + size].decode("utf-8", "replace")
-            offset = skip(kind, offset)
-        return architecture, keys

@@ -70,6 +70,7 @@ class TemplateResponse:
         "_strip",
         "_unfed",
         "calls_closed",
+        "closed_calls",
         "stopped",
     )
 
@@ -81,8 +82,9 @@ class TemplateResponse:
         self._ends_in_text = False  # the content released so far ends in a non-space character
         #: A stop string ended the content held after the first structured region.
         self.stopped = False
-        #: Tool-call regions the parser has seen end.
+        #: Tool-call regions the parser has seen end, and the calls they held (as it parsed them).
         self.calls_closed = 0
+        self.closed_calls: list[Any] = []
         self._pending = ""  # output fed to the parser but not released
         self._unfed: list[str] | None = None  # set at the hold: output kept for one parse at the end
         self._held_start = ""
@@ -122,10 +124,12 @@ class TemplateResponse:
             return ""
         return self._release(events)
 
-    def finish(self, tail: str) -> tuple[str, TemplateOutcome | None]:
+    def finish(self, tail: str, *, cut: bool = False) -> tuple[str, TemplateOutcome | None]:
         """Feed the last text and end the parse: ``(content released now, outcome)``.
 
-        The outcome is ``None`` when the parser failed; :attr:`held` then holds what it left.
+        The outcome is ``None`` when the parser failed; :attr:`held` then holds what it left. For an
+        output ``cut`` short inside a region the parser cannot end (a call's JSON), the outcome holds
+        the calls of the regions closed before it.
         """
         released = self.feed(tail) if not self.stopped else ""  # after a stop string: not output
         if self._failed:
@@ -133,7 +137,9 @@ class TemplateResponse:
         try:
             message, final = self._parser.finalize()
         except Exception:  # malformed or cut-short regions: the parser raises ValueError
-            return released, None
+            if not cut:
+                return released, None
+            message, final = {TOOL_CALLS: list(self.closed_calls)}, []
         released += self._release(final)
         if not self.stopped:
             self._late.append(self._late_stops.flush())
@@ -159,6 +165,8 @@ class TemplateResponse:
                 self._hold()
             if kind == "region_close" and field == TOOL_CALLS:
                 self.calls_closed += 1
+                if "value" in event:
+                    self.closed_calls.append(event["value"])
             if kind == "region_chunk" and field == CONTENT and not self.stopped:
                 kept, self.stopped = self._late_stops.push(text)
                 self._late.append(kept)

@@ -72,6 +72,20 @@ class PromptEncoder(ABC):
     def count_tokens(self, text: str) -> int:
         """Number of tokens ``text`` encodes to, without special tokens."""
 
+    @property
+    def supports_tools(self) -> bool:
+        """Whether prompts show the model the request's tools, and its calls come back as ``tool_calls``."""
+        return self.tool_call_tokens is not None
+
+    @property
+    def supports_fim(self) -> bool:
+        """Whether :meth:`encode_fim` works: a Mistral tokenizer with FIM control tokens."""
+        try:
+            self.encode_fim("a", "b")
+        except FIMNotSupportedError:
+            return False
+        return True
+
     def response_parsing(
         self, prompt: Sequence[int], tools: Sequence[ToolSpec] | None
     ) -> ResponseTemplateParsing | None:
@@ -149,6 +163,7 @@ class HFPromptEncoder(PromptEncoder):
         self.parses_tagged_tool_calls = True
         self._response_template = _response_template(tokenizer)
         self._special = _special_tokens_pattern(tokenizer) if self._response_template is not None else None
+        self._renders_tools: bool | None = None
 
     @classmethod
     def from_files(cls, files: ModelFiles) -> HFPromptEncoder:
@@ -174,6 +189,27 @@ class HFPromptEncoder(PromptEncoder):
         )
         # The template already wrote BOS and friends; adding them again would double them.
         return list(self._tok(text, add_special_tokens=False)["input_ids"])
+
+    @property
+    def supports_tools(self) -> bool:
+        """Whether the chat template writes the tools into the prompt (many ignore them); calls come
+        back from ``<tool_call>`` blocks or the tokenizer's response template."""
+        if self._renders_tools is None:
+            probe = {
+                "type": "function",
+                "function": {"name": "probe_tool_x7", "parameters": {"type": "object"}},
+            }
+            try:
+                text = self._tok.apply_chat_template(
+                    [{"role": "user", "content": "hi"}],
+                    tools=[probe],
+                    add_generation_prompt=True,
+                    tokenize=False,
+                )
+            except Exception:  # no template, or one that cannot render tools
+                text = ""
+            self._renders_tools = "probe_tool_x7" in str(text)
+        return self._renders_tools
 
     def encode_fim(self, prompt: str, suffix: str | None = None) -> list[int]:
         raise FIMNotSupportedError(

@@ -63,6 +63,52 @@ def parse_tool_call_tokens(
     return calls
 
 
+def parse_finished_tool_calls(
+    token_ids: Sequence[int], tokens: ToolCallTokens, decode: Decode, rng: random.Random
+) -> list[ToolCall]:
+    """The calls an output cut short (by ``max_tokens``) finished writing: all but an unfinished last.
+
+    ``[TOOL_CALLS]f[ARGS]{...}`` segments count when their arguments are a whole JSON object; a
+    v2-v7 list counts the items before the one the cut left open. Never raises.
+    """
+    calls: list[ToolCall] = []
+    for segment in _split(token_ids, tokens.tool_calls):
+        if tokens.args is not None and tokens.args in segment:
+            try:
+                calls.append(_parse_v11_segment(segment, tokens.args, tokens.call_id, decode, rng))
+            except ToolCallParseError:
+                break
+        else:
+            calls.extend(_finished_json_items(decode(segment), rng))
+    return calls
+
+
+def _finished_json_items(text: str, rng: random.Random) -> list[ToolCall]:
+    """The whole ``{"name", "arguments"}`` objects at the start of a JSON list (or the one object)."""
+    decoder = json.JSONDecoder()
+    text = text.strip()
+    single = text.startswith("{")
+    pos = 0 if single else 1
+    if not single and not text.startswith("["):
+        return []
+    calls: list[ToolCall] = []
+    while pos < len(text):
+        while text[pos : pos + 1].isspace():
+            pos += 1
+        try:
+            item, pos = decoder.raw_decode(text, pos)
+            if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+                break
+            calls.append(_make_call(item["name"], item.get("arguments", {}), item.get("id"), rng))
+        except (json.JSONDecodeError, ToolCallParseError):
+            break
+        rest = text[pos:].lstrip()
+        if single or not rest.startswith(","):
+            break
+        pos = len(text) - len(rest) + 1
+    return calls
+
+
 def parse_tool_call_json(text: str, rng: random.Random) -> list[ToolCall]:
     """Parse the v2-v7 payload: a JSON list of ``{"name", "arguments", "id"?}`` (or one such object)."""
     try:
@@ -168,4 +214,19 @@ def parse_tagged_tool_calls(text: str, rng: random.Random) -> tuple[str, list[To
     calls: list[ToolCall] = []
     for block in blocks:
         calls.extend(parse_tool_call_json(block, rng))
+    return text[:start].rstrip(), calls
+
+
+def parse_finished_tagged_calls(text: str, rng: random.Random) -> tuple[str, list[ToolCall]]:
+    """``(content before the first call, calls)`` of an output cut short: its closed ``<tool_call>``
+    blocks, up to the first that does not parse; the unclosed one the cut left is not a call. Never raises."""
+    start = text.find(TOOL_CALL_TAG)
+    if start < 0:
+        return text, []
+    calls: list[ToolCall] = []
+    for block in _TAGGED.findall(text, start):
+        try:
+            calls.extend(parse_tool_call_json(block, rng))
+        except ToolCallParseError:
+            break
     return text[:start].rstrip(), calls

@@ -126,17 +126,20 @@ def test_forced_tool_call_is_valid_for_its_schema(client: Client, tool_choice: A
         jsonschema.validate(parsed, WEATHER["function"]["parameters"])
 
 
+#: Six sampled answers to a forced call, several of which write more than one call.
+FORCED: dict[str, Any] = {
+    "model": "tiny",
+    "messages": MESSAGES,
+    "tools": [TIME, WEATHER],
+    "tool_choice": "any",
+    "temperature": 1.0,
+    "random_seed": 3,
+    "n": 6,
+}
+
+
 def test_parallel_tool_calls_false_forces_exactly_one_call(client: Client) -> None:
-    request: dict[str, Any] = {
-        "model": "tiny",
-        "messages": MESSAGES,
-        "tools": [TIME, WEATHER],
-        "tool_choice": "any",
-        "temperature": 1.0,
-        "random_seed": 3,
-        "max_tokens": 300,
-        "n": 6,
-    }
+    request = {**FORCED, "max_tokens": 300}
     limited = client.chat.complete(**request, parallel_tool_calls=False)
     for choice in limited.choices:
         assert choice.finish_reason == "tool_calls"
@@ -233,3 +236,25 @@ def test_a_grammar_that_fails_in_the_scheduler_fails_only_its_request(tiny_engin
         tiny_engine.complete(prompt, GenerationParams(max_tokens=5, temperature=0, grammar="start: ("))
     (c,) = tiny_engine.complete(prompt, GenerationParams(max_tokens=5, temperature=0)).completions
     assert c.completion_tokens == 5
+
+
+def test_a_forced_call_cut_by_max_tokens_keeps_the_calls_it_finished(tiny_spm_dir: Path) -> None:
+    """Mistral's [TOOL_CALLS][...] list, cut while the model repeats its call: the finished calls.
+    (Tekken v3 writes the same list; its 131k-token masks would only make the test slower.)"""
+    client = Client(backend=LocalBackend(tiny_spm_dir, model_name="tiny"))
+    request = FORCED
+
+    def calls(choice: Any) -> list[tuple[str, str]]:
+        # Not the ids: they come from the row's generator after the tokens it sampled.
+        return [(c.function.name, str(c.function.arguments)) for c in choice.message.tool_calls or []]
+
+    full = client.chat.complete(**request, max_tokens=300).choices
+    kept_some = False
+    for budget in (4, 20, 40, 60):
+        for choice in client.chat.complete(**request, max_tokens=budget).choices:
+            whole = calls(full[choice.index])
+            assert choice.message.content == ""  # never the JSON of the unfinished call
+            assert calls(choice) == whole[: len(calls(choice))]
+            if choice.finish_reason == "length":
+                kept_some |= 0 < len(calls(choice)) < len(whole)
+    assert kept_some

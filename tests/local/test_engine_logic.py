@@ -198,10 +198,29 @@ def test_malformed_tool_call_is_returned_as_text() -> None:
     assert (c.text, c.finish_reason, c.tool_calls) == ("[{oops", "stop", ())
 
 
-def test_tool_call_cut_by_max_tokens_finishes_with_length() -> None:
-    engine, _ = make_engine([TOOL_CALLS, *chars('[{"name": "f", "arguments": {}}]')])
-    (c,) = engine.complete(PROMPT, greedy(max_tokens=5)).completions
-    assert (c.text, c.finish_reason, c.tool_calls) == ('[{"n', "length", ())
+def test_a_cut_output_keeps_the_calls_it_finished_and_drops_the_unfinished_one() -> None:
+    first, second = '{"name": "f", "arguments": {"x": 1}}', '{"name": "g", "arguments": {}}'
+    engine, _ = make_engine([*chars("Ok."), TOOL_CALLS, *chars(f"[{first}, {second}]")])
+    # "Ok." is 3 tokens, then [TOOL_CALLS] and "[": the first call ends at token 5 + len(first).
+    for max_tokens, names in [
+        (5, []),
+        (4 + len(first), []),
+        (5 + len(first), ["f"]),
+        (13 + len(first), ["f"]),
+    ]:
+        for stream in (False, True):
+            params = greedy(max_tokens=max_tokens)
+            if stream:
+                events = list(engine.generate(PROMPT, params))
+                text, final = "".join(e.text for e in events), events[-1]
+                reason, calls = final.finish_reason, final.tool_calls
+            else:
+                (c,) = engine.complete(PROMPT, params).completions
+                text, reason, calls = c.text, c.finish_reason, c.tool_calls
+            # Never the markup as content; the finish reason says the output was cut.
+            assert (text, reason, [call.name for call in calls]) == ("Ok.", "length", names)
+    (whole,) = engine.complete(PROMPT, GREEDY).completions
+    assert (whole.finish_reason, [call.name for call in whole.tool_calls]) == ("tool_calls", ["f", "g"])
 
 
 def test_tool_call_parsing_can_be_disabled() -> None:

@@ -345,11 +345,24 @@ def test_a_malformed_call_is_returned_as_text(models: Any) -> None:
             assert deltas == choice.message.content
 
 
-def test_a_call_cut_short_is_returned_as_text(models: Any) -> None:
-    response, _ = chat(models("bracket"), stream=False, max_tokens=3)
-    (choice,) = response.choices
-    assert (choice.finish_reason, choice.message.tool_calls) == ("length", None)
-    assert choice.message.content == 'Let me check.\n[CALL]get_forecast{"city": "Paris", "days": "3"}'
+def test_a_cut_output_keeps_its_finished_calls_and_never_shows_the_markup(models: Any) -> None:
+    for stream in (False, True):
+        # Cut inside the call: no call, and the markup is not content.
+        response, deltas = chat(models("bracket"), stream=stream, max_tokens=2)
+        (choice,) = response.choices
+        assert (choice.finish_reason, choice.message.tool_calls) == ("length", None)
+        assert choice.message.content == "Let me check."
+        # Cut after whole arguments, before the closing [/CALL]: the template parses the call.
+        response, _ = chat(models("bracket"), stream=stream, max_tokens=3)
+        assert response.choices[0].finish_reason == "length"
+        assert [(n, a) for _, n, a in calls_of(response)] == [("get_forecast", {"city": "Paris", "days": 3})]
+        # Cut inside a second call: the first one, closed, is kept.
+        for name in ("two_brackets", "two_blocks"):
+            response, deltas = chat(models(name), stream=stream, max_tokens=4)
+            (choice,) = response.choices
+            assert (choice.finish_reason, choice.message.content) == ("length", "")
+            assert [(n, a) for _, n, a in calls_of(response)] == [("get_forecast", {"city": "Paris"})]
+            assert not deltas
 
 
 def test_a_stop_string_in_the_content_ends_the_answer_before_the_call(models: Any) -> None:

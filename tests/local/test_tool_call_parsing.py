@@ -12,6 +12,8 @@ from mistral_client.local._tool_calls import (
     ToolCallParseError,
     ToolCallTokens,
     new_tool_call_id,
+    parse_finished_tagged_calls,
+    parse_finished_tool_calls,
     parse_tool_call_json,
     parse_tool_call_tokens,
 )
@@ -135,3 +137,50 @@ def test_one_call_allowed_ends_the_answer_at_the_second_call(parallel: bool) -> 
     assert (names, len(events)) == (
         (["f", "g"], len(first) + len(second) + 1) if parallel else (["f"], len(first) + 1)
     )
+
+
+V3 = ToolCallTokens(TOOL_CALLS)
+F, G = '{"name": "f", "arguments": {"a": [1, 2]}}', '{"name": "g", "arguments": {"b": "}"}}'
+
+
+@pytest.mark.parametrize(
+    ("tokens", "names"),
+    [
+        # v2-v7: the whole items of a list the cut left open.
+        ([TOOL_CALLS, *encode(f"[{F}, {G}]")], ["f", "g"]),
+        ([TOOL_CALLS, *encode(f"[{F}, {G[:-3]}")], ["f"]),
+        ([TOOL_CALLS, *encode(f"[ {F} ,")], ["f"]),
+        ([TOOL_CALLS, *encode(f"[{F[:-1]}")], []),
+        ([TOOL_CALLS, *encode("[")], []),
+        ([TOOL_CALLS, *encode(F)], ["f"]),  # one object, not in a list
+        ([TOOL_CALLS, *encode(f'[{F}, {{"name": 3}}]')], ["f"]),  # up to the first unusable item
+        ([TOOL_CALLS], []),
+    ],
+)
+def test_the_finished_calls_of_a_cut_json_list(tokens: list[int], names: list[str]) -> None:
+    assert [c.name for c in parse_finished_tool_calls(tokens, V3, decode, rng())] == names
+
+
+def test_the_finished_calls_of_cut_v11_segments() -> None:
+    first = [TOOL_CALLS, *encode("f"), ARGS, *encode('{"a": 1}')]
+    second = [TOOL_CALLS, *encode("g"), ARGS, *encode('{"b": 2}')]
+    for tokens, names in [
+        ([*first, *second], ["f", "g"]),  # whole arguments: finished, even with no EOS yet
+        ([*first, *second[:-2]], ["f"]),
+        ([*first, TOOL_CALLS, *encode("ge")], ["f"]),  # cut in the name
+        (first[:-1], []),
+    ]:
+        assert [c.name for c in parse_finished_tool_calls(tokens, V11, decode, rng())] == names
+
+
+def test_the_finished_blocks_of_cut_tagged_output() -> None:
+    block = f"<tool_call>\n{F}\n</tool_call>"
+    assert parse_finished_tagged_calls(f"Sure. {block}\n<tool_call>\n{G}", rng())[0] == "Sure."
+    for text, names in [
+        (f"{block}\n{block}", ["f", "f"]),
+        (f"{block}\n<tool_call>\n{G}", ["f"]),  # the last block never closed
+        (f"{block}<tool_call>oops</tool_call>{block}", ["f"]),
+        ("<tool_call>\n{", []),
+        ("no call", []),
+    ]:
+        assert [c.name for c in parse_finished_tagged_calls(text, rng())[1]] == names
