@@ -12,7 +12,6 @@ from ._backend import (
     RequestOptions,
     StreamResponse,
 )
-from ._bulk_errors import BatchJobError, EmbeddingBatchError
 from ._client import AsyncClient, Client
 from ._exceptions import (
     APIConnectionError,
@@ -40,19 +39,21 @@ from ._exceptions import (
     UnsupportedParameterError,
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
-from ._progress import ProgressEvent
+from ._lazy import lazy_attributes
 from ._retry import RetryPolicy
 from ._tracing import configure_tracing
 from ._version import __version__
+from .bulk._errors import BatchJobError, EmbeddingBatchError
+from .bulk._progress import ProgressEvent
 
 if TYPE_CHECKING:
-    from ._batch_results import BatchItemError, BatchRunItem, BatchRunResult
-    from ._batch_run import AsyncBatchRunHandle, BatchRunHandle
-    from ._bulk import EmbeddingBatchResult
     from ._schema import json_schema
     from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
     from ._tool_runner import AsyncToolRunner, ToolRunner
     from ._tools import FunctionTool, tool
+    from .bulk._batch_results import BatchItemError, BatchRunItem, BatchRunResult
+    from .bulk._batch_run import AsyncBatchRunHandle, BatchRunHandle
+    from .bulk._embeddings import EmbeddingBatchResult
     from .types.parsed import ParsedChatCompletionResponse
     from .types.tokens import TokenCount
 
@@ -69,22 +70,16 @@ _LAZY = {
     "AsyncToolRunner": "._tool_runner",
     "ParsedChatCompletionResponse": ".types.parsed",
     "TokenCount": ".types.tokens",
-    "EmbeddingBatchResult": "._bulk",
-    "AsyncBatchRunHandle": "._batch_run",
-    "BatchItemError": "._batch_results",
-    "BatchRunHandle": "._batch_run",
-    "BatchRunItem": "._batch_results",
-    "BatchRunResult": "._batch_results",
+    "EmbeddingBatchResult": ".bulk._embeddings",
+    "AsyncBatchRunHandle": ".bulk._batch_run",
+    "BatchItemError": ".bulk._batch_results",
+    "BatchRunHandle": ".bulk._batch_run",
+    "BatchRunItem": ".bulk._batch_results",
+    "BatchRunResult": ".bulk._batch_results",
 }
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is not None:
-        import importlib
-
-        return getattr(importlib.import_module(module, __name__), name)
-    raise AttributeError(f"module 'mistral_client' has no attribute {name!r}")
+__getattr__ = lazy_attributes(__name__, _LAZY)
 
 
 __all__ = [

@@ -22,7 +22,7 @@ from mistral_client import (
     RetryPolicy,
     StreamResponse,
 )
-from mistral_client._bulk import estimate_tokens
+from mistral_client.bulk._embeddings import estimate_tokens
 
 from .bulk_server import BulkAPI, vector
 from .loopback import LoopbackServer

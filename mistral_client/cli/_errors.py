@@ -51,7 +51,7 @@ def describe(exc: BaseException) -> tuple[int, str]:
         option = _OPTIONS.get(exc.source or "")
         message = str(exc).replace(f"(from {exc.source})", f"(from {option})") if option else str(exc)
         return EXIT_USAGE, message
-    from .._bulk_errors import EmbeddingBatchError
+    from ..bulk._errors import EmbeddingBatchError
 
     if isinstance(exc, EmbeddingBatchError):
         # Its message advises Python callers (resume_from=); a command line user needs the cause.

@@ -10,9 +10,9 @@ Importing this package is cheap: the classes that need torch load on first acces
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mistral_client._lazy import lazy_attributes
 from mistral_client.local._backend import LocalBackend
 from mistral_client.local._errors import LocalModelError
 from mistral_client.local._types import (
@@ -32,13 +32,13 @@ if TYPE_CHECKING:
 
 # Public name -> module, imported on first attribute access so that torch loads only when used.
 _LAZY = {
-    "EmbeddingModel": "_embeddings",
-    "EmbeddingResult": "_embeddings",
-    "Engine": "_engine",
-    "PromptTooLongError": "_engine",
-    "LoadOptions": "_loader",
-    "FIMNotSupportedError": "_tokenizer",
-    "PromptEncoder": "_tokenizer",
+    "EmbeddingModel": "._embeddings",
+    "EmbeddingResult": "._embeddings",
+    "Engine": "._engine",
+    "PromptTooLongError": "._engine",
+    "LoadOptions": "._loader",
+    "FIMNotSupportedError": "._tokenizer",
+    "PromptEncoder": "._tokenizer",
 }
 
 __all__ = [
@@ -60,8 +60,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(importlib.import_module(f"{__name__}.{module}"), name)
+__getattr__ = lazy_attributes(__name__, _LAZY)

@@ -3,7 +3,7 @@
 
 ``jobs`` maps the endpoints one to one. ``start`` checks every request as the single call would,
 sends them inline or as a JSONL file, and creates the job; ``wait`` polls it and reads the results
-into typed items in input order; ``run`` is both. The logic lives in :mod:`mistral_client._batch_run`.
+into typed items in input order; ``run`` is both. The logic lives in :mod:`mistral_client.bulk._batch_run`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from typing_extensions import Unpack
 from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
-    from .._batch_run import AsyncBatchRunHandle, BatchRunHandle, BatchRunResult
     from .._client import AsyncClient, Client
-    from .._progress import ProgressArg
+    from ..bulk._batch_run import AsyncBatchRunHandle, BatchRunHandle, BatchRunResult
+    from ..bulk._progress import ProgressArg
     from ..types.batch import (
         ApiEndpoint,
         BatchJob,
@@ -152,7 +152,7 @@ class Batch(SyncAPIResource):
         job and return at once: ``handle.job_id`` is logged before any polling. ``custom_ids`` default
         to ``"0"``, ``"1"``, ... On a backend that is not HTTP (the local backend) the requests run
         in-process when waited for."""
-        from .._batch_run import start
+        from ..bulk._batch_run import start
 
         job_params = _given(metadata=metadata, timeout_hours=timeout_hours)
         return start(
@@ -209,7 +209,7 @@ class Batch(SyncAPIResource):
     ) -> BatchRunResult[Any]:
         """Pick up a job started earlier (after a crash, in another process) and wait for its result.
         Items come in ``custom_ids`` order if given, else by the default ids' numbers."""
-        from .._batch_run import resume
+        from ..bulk._batch_run import resume
 
         handle = resume(self, job_id, custom_ids)
         return handle.wait(
@@ -327,7 +327,7 @@ class AsyncBatch(AsyncAPIResource):
         timeout_hours: int | None = None,
     ) -> AsyncBatchRunHandle:
         """See :meth:`Batch.start`; ``await handle.wait()`` for the result."""
-        from .._batch_run import async_start
+        from ..bulk._batch_run import async_start
 
         job_params = _given(metadata=metadata, timeout_hours=timeout_hours)
         return await async_start(
@@ -383,7 +383,7 @@ class AsyncBatch(AsyncAPIResource):
         custom_ids: Sequence[str] | None = None,
     ) -> BatchRunResult[Any]:
         """See :meth:`Batch.resume`."""
-        from .._batch_run import async_resume
+        from ..bulk._batch_run import async_resume
 
         handle = await async_resume(self, job_id, custom_ids)
         return await handle.wait(

@@ -16,9 +16,9 @@ from typing_extensions import Unpack
 from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
-    from .._bulk import EmbeddingBatchResult, EmbeddingManyParams
-    from .._bulk_errors import EmbeddingBatchError
-    from .._progress import ProgressArg
+    from ..bulk._embeddings import EmbeddingBatchResult, EmbeddingManyParams
+    from ..bulk._errors import EmbeddingBatchError
+    from ..bulk._progress import ProgressArg
     from ..types.embeddings import EmbeddingResponse
     from ..types.params import EmbeddingParams
 
@@ -49,7 +49,7 @@ class Embeddings(SyncAPIResource):
         Raises :class:`~mistral_client.EmbeddingBatchError` (with everything already embedded) when a
         batch still fails; ``resume_from=error`` then embeds only what is missing.
         """
-        from .._bulk import create_many
+        from ..bulk._embeddings import create_many
 
         return create_many(
             self,
@@ -96,7 +96,7 @@ class AsyncEmbeddings(AsyncAPIResource):
     ) -> EmbeddingBatchResult:
         """Embed any number of texts with up to ``max_concurrency`` requests in flight; see
         :meth:`Embeddings.create_many <mistral_client.resources.embeddings.Embeddings.create_many>`."""
-        from .._bulk import async_create_many
+        from ..bulk._embeddings import async_create_many
 
         return await async_create_many(
             self,

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from ._exceptions import MistralError
+from .._exceptions import MistralError
 
 if TYPE_CHECKING:
+    from ..types.batch import BatchJob
     from ._batch_results import BatchRunItem
-    from .types.batch import BatchJob
 
 
 class EmbeddingBatchError(MistralError):

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 
-from ._exceptions import (
+from .._exceptions import (
     APIConnectionError,
     APIStatusError,
     AuthenticationError,
@@ -25,7 +25,7 @@ from ._exceptions import (
 )
 
 if TYPE_CHECKING:
-    from .testing import Answer, FakeRequest
+    from . import Answer, FakeRequest
 
 
 class Reply:
@@ -82,7 +82,7 @@ class _Embeddings(Reply):
         inputs = request.params.get("input")
         count = 1 if isinstance(inputs, str) else len(inputs or [])
         if count and len(self.vectors) != count:
-            from .testing import FakeBackendError  # the public module, loaded by now
+            from . import FakeBackendError  # the public module, loaded by now
 
             raise FakeBackendError(
                 f"FakeBackend: {len(self.vectors)} queued embeddings for a request with {count} inputs"
@@ -226,7 +226,7 @@ def _chunk(
 
 def _as_complete(request: FakeRequest) -> FakeRequest:
     """The request, parsing into the complete response type (to cut it into chunks after)."""
-    from ._endpoints import CHAT_COMPLETE
+    from .._endpoints import CHAT_COMPLETE
 
     endpoint = request.request.endpoint
     whole = (endpoint.whole if endpoint is not None else None) or CHAT_COMPLETE
@@ -235,7 +235,7 @@ def _as_complete(request: FakeRequest) -> FakeRequest:
 
 def as_stream(request: FakeRequest) -> FakeRequest:
     """The request, parsing stream chunks (a queued stream answering a complete call)."""
-    from ._endpoints import CHAT_STREAM, STREAMED
+    from .._endpoints import CHAT_STREAM, STREAMED
 
     endpoint = request.request.endpoint
     streamed = STREAMED.get(endpoint, CHAT_STREAM) if endpoint is not None else CHAT_STREAM

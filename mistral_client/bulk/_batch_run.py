@@ -16,6 +16,10 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._endpoints import BATCHABLE
+from .._exceptions import InvalidRequestError, MistralError
+from .._logging import logger
+from ..types.batch import BatchJob
 from ._batch_local import async_run_local, local_job, recall, remember, run_local
 from ._batch_prepare import Prepared, prepare
 from ._batch_results import (
@@ -27,14 +31,10 @@ from ._batch_results import (
     parse_line,
     read_lines,
 )
-from ._endpoints import BATCHABLE
-from ._exceptions import InvalidRequestError, MistralError
-from ._logging import logger
 from ._progress import Progress, ProgressArg
-from .types.batch import BatchJob
 
 if TYPE_CHECKING:
-    from .resources.batch import AsyncBatch, Batch
+    from ..resources.batch import AsyncBatch, Batch
 
 DEFAULT_POLL_INTERVAL = 2.0
 #: Polling slows by this factor per poll while the job runs, up to ``MAX_POLL_INTERVAL``.

@@ -16,28 +16,28 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from ._backend import APIRequest
-from ._bulk_errors import EmbeddingBatchError
-from ._endpoints import EMBEDDINGS_CREATE
-from ._exceptions import (
+from .._backend import APIRequest
+from .._endpoints import EMBEDDINGS_CREATE
+from .._exceptions import (
     APIError,
     APIResponseValidationError,
     InvalidRequestError,
     MistralError,
     RateLimitError,
 )
-from ._logging import logger
+from .._logging import logger
+from .._retry import RetryPolicy
+from ..types.params import RequestOptionsParam  # _bulk loads on first create_many: pydantic is fine
+from ._errors import EmbeddingBatchError
 from ._progress import Progress, ProgressArg
-from ._retry import RetryPolicy
-from .types.params import RequestOptionsParam  # _bulk loads on first create_many: pydantic is fine
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from .resources.embeddings import AsyncEmbeddings, Embeddings
-    from .types.chat import UsageInfo
-    from .types.embeddings import EmbeddingDtype, EmbeddingResponse, EncodingFormat
+    from ..resources.embeddings import AsyncEmbeddings, Embeddings
+    from ..types.chat import UsageInfo
+    from ..types.embeddings import EmbeddingDtype, EmbeddingResponse, EncodingFormat
 
 #: Inputs per request. The spec sets no limit on ``input``; the API refuses requests with too many
 #: inputs ("Too many inputs in request, split into more batches") above a cap it does not publish,
@@ -67,7 +67,9 @@ def estimate_tokens(text: str) -> int:
 
 
 @dataclass(slots=True)
-class Batch:
+class InputBatch:
+    """Some of the inputs, sent as one request: their indices in the input, and their texts."""
+
     indices: list[int]
     texts: list[str]
 
@@ -79,7 +81,7 @@ def plan_batches(
     max_batch_tokens: int,
     skip: Mapping[int, Any],
     counter: list[int],
-) -> Iterator[Batch]:
+) -> Iterator[InputBatch]:
     """Cut ``inputs`` into batches of at most ``batch_size`` texts and ``max_batch_tokens`` estimated
     tokens (a longer text goes alone), lazily: a generator is read once, a batch at a time. Indices in
     ``skip`` (a resumed run's results) are left out. ``counter[0]`` tracks how many inputs were read."""
@@ -97,13 +99,13 @@ def plan_batches(
             continue
         cost = estimate_tokens(text)
         if texts and (len(texts) >= batch_size or tokens + cost > max_batch_tokens):
-            yield Batch(indices, texts)
+            yield InputBatch(indices, texts)
             indices, texts, tokens = [], [], 0
         indices.append(index)
         texts.append(text)
         tokens += cost
     if texts:
-        yield Batch(indices, texts)
+        yield InputBatch(indices, texts)
 
 
 class SharedBackoff:
@@ -223,7 +225,7 @@ class _Run:
         self.progress = Progress(progress, total=self.total, desc="embeddings", unit="input")
         self.progress.update(len(self.completed))
 
-    def next_batch(self) -> Batch | None:
+    def next_batch(self) -> InputBatch | None:
         """The next batch to send, or ``None`` when done or stopped (reading a bad input stops the run)."""
         if self.error is not None:
             return None
@@ -233,12 +235,12 @@ class _Run:
             self.error = exc
             return None
 
-    def request(self, batch: Batch) -> APIRequest[EmbeddingResponse]:
+    def request(self, batch: InputBatch) -> APIRequest[EmbeddingResponse]:
         body = self.template.body
         assert body is not None
         return dataclasses.replace(self.template, body=body.model_copy(update={"input": batch.texts}))
 
-    def record(self, batch: Batch, response: EmbeddingResponse) -> None:
+    def record(self, batch: InputBatch, response: EmbeddingResponse) -> None:
         vectors = response.embeddings
         if len(vectors) != len(batch.texts):
             raise APIResponseValidationError(
@@ -270,7 +272,7 @@ class _Run:
         # The total is known now even for a generator: the bar shows it before it closes.
         self.progress.update(count, total=count, tokens=self.total_tokens)
         self.progress.close()
-        from .types.chat import UsageInfo
+        from ..types.chat import UsageInfo
 
         usage = UsageInfo(
             prompt_tokens=self.prompt_tokens, completion_tokens=0, total_tokens=self.total_tokens
@@ -321,7 +323,7 @@ def create_many(
     )
     backend = embeddings._transport
 
-    def embed(batch: Batch) -> EmbeddingResponse:
+    def embed(batch: InputBatch) -> EmbeddingResponse:
         request = run.request(batch)
         attempt = 0
         while True:
@@ -339,7 +341,7 @@ def create_many(
 
     # Threads, not processes: the work is I/O (or a local backend that batches internally).
     executor = ThreadPoolExecutor(max_workers=max_concurrency, thread_name_prefix="create_many")
-    pending: dict[Future[EmbeddingResponse], Batch] = {}
+    pending: dict[Future[EmbeddingResponse], InputBatch] = {}
     try:
         while True:
             # Read ahead only a little: a generator's texts are held just while their batch is in flight.
@@ -397,7 +399,7 @@ async def async_create_many(
     backend = embeddings._transport
     slots = anyio.Semaphore(max_concurrency)
 
-    async def embed(batch: Batch) -> None:
+    async def embed(batch: InputBatch) -> None:
         try:
             request = run.request(batch)
             attempt = 0

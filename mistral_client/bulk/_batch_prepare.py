@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from ._backend import REQUEST_CONTEXT, APIRequest
-from ._endpoints import BATCHABLE, Endpoint
-from ._exceptions import InvalidRequestError
+from .._backend import REQUEST_CONTEXT, APIRequest
+from .._endpoints import BATCHABLE, Endpoint
+from .._exceptions import InvalidRequestError
 
 #: More requests than this go up as a JSONL file rather than inline in the create call: one JSON body
 #: of thousands of chats is megabytes that must be sent again on a retry, while a file is streamed once.

@@ -10,9 +10,9 @@ from typing import Any, Generic, TypeVar
 
 import pydantic
 
-from ._bulk_errors import BatchJobError
-from ._endpoints import Endpoint
-from .types.batch import BatchJob
+from .._endpoints import Endpoint
+from ..types.batch import BatchJob
+from ._errors import BatchJobError
 
 R = TypeVar("R")
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .testing import FakeBackend
+from . import FakeBackend
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Union
 
-from ._exceptions import MistralError
+from .._exceptions import MistralError
 
 
 @dataclass(frozen=True, slots=True)

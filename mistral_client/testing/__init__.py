@@ -27,7 +27,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from ._backend import (
+from .._backend import (
     REQUEST_CONTEXT,
     APIRequest,
     APIResponse,
@@ -37,11 +37,11 @@ from ._backend import (
     RequestOptions,
     StreamResponse,
 )
-from ._fake_replies import ErrorReply, Reply, as_stream, parse_body, stream_chunks, to_reply
+from ._replies import ErrorReply, Reply, as_stream, parse_body, stream_chunks, to_reply
 
 if TYPE_CHECKING:
+    from ..types._base import MistralModel
     from ._pytest_plugin import fake_backend
-    from .types._base import MistralModel
 
 __all__ = ["FakeBackend", "FakeBackendError", "FakeRequest", "fake_backend"]
 
@@ -102,8 +102,8 @@ class FakeStream(Reply):
 
     def result(self, request: FakeRequest, number: int) -> Any:
         # A stream answering a complete call: what the stream adds up to.
-        from ._accumulate import Accumulator
-        from .types.chat import ChatCompletionResponse
+        from .._accumulate import Accumulator
+        from ..types.chat import ChatCompletionResponse
 
         if self.error is not None:
             raise self.error

@@ -10,12 +10,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from ._backend import APIRequest, AsyncBackend, Backend
+from .._backend import APIRequest, AsyncBackend, Backend
+from .._exceptions import MistralError
+from ..types.batch import BatchJob
 from ._batch_prepare import Prepared
 from ._batch_results import BatchItemError, BatchRunItem, BatchRunResult
-from ._exceptions import MistralError
 from ._progress import Progress, ProgressArg
-from .types.batch import BatchJob
 
 #: Requests run at once when a non-HTTP backend runs the batch in-process (its engine batches them).
 LOCAL_CONCURRENCY = 8
