@@ -184,6 +184,7 @@ def make_client(
         if refusal is not None:
             raise CLIError(f"--local {local}: {refusal}", EXIT_USAGE)
         _quiet_libraries()
+        click.get_current_context().meta[_LOCAL_MODEL] = backend.model_name
         return Client(backend=backend, timeout=timeout, max_retries=max_retries)
     key = _read_key(api_key_file) if api_key_file is not None else os.environ.get("MISTRAL_API_KEY")
     if not key:
@@ -222,9 +223,12 @@ def _read_key(path: Path) -> str:
     return key
 
 
+_LOCAL_MODEL = "mistral_client.local_model"
+
+
 def _default_model(client: Client, fallback: str) -> str:
     # On the local backend the model name is the weights' own; over the API, MISTRAL_MODEL or ours.
-    name = getattr(client.backend, "model_name", None)
+    name = click.get_current_context().meta.get(_LOCAL_MODEL)
     return name if isinstance(name, str) else os.environ.get("MISTRAL_MODEL") or fallback
 
 

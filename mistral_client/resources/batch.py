@@ -15,10 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
+from .._lazy import lazy_module
 from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from ..bulk import _batch_run as runs
     from ..bulk._batch_run import AsyncBatchRunHandle, BatchRunHandle, BatchRunResult
     from ..bulk._progress import ProgressArg
     from ..types.batch import (
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
         ListBatchJobsResponse,
     )
     from ..types.params import RequestOptionsParam
+else:
+    runs = lazy_module("mistral_client.bulk._batch_run")
 
 _INLINE_LIMIT = 1000  # _batch_prepare.DEFAULT_INLINE_LIMIT, repeated to keep this module import-light
 _POLL_INTERVAL = 2.0  # _batch_run.DEFAULT_POLL_INTERVAL
@@ -152,10 +156,8 @@ class Batch(SyncAPIResource):
         job and return at once: ``handle.job_id`` is logged before any polling. ``custom_ids`` default
         to ``"0"``, ``"1"``, ... On a backend that is not HTTP (the local backend) the requests run
         in-process when waited for."""
-        from ..bulk._batch_run import start
-
         job_params = _given(metadata=metadata, timeout_hours=timeout_hours)
-        return start(
+        return runs.start(
             self,
             endpoint=endpoint,
             model=model,
@@ -209,9 +211,7 @@ class Batch(SyncAPIResource):
     ) -> BatchRunResult[Any]:
         """Pick up a job started earlier (after a crash, in another process) and wait for its result.
         Items come in ``custom_ids`` order if given, else by the default ids' numbers."""
-        from ..bulk._batch_run import resume
-
-        handle = resume(self, job_id, custom_ids)
+        handle = runs.resume(self, job_id, custom_ids)
         return handle.wait(
             poll_interval=poll_interval,
             timeout=timeout,
@@ -327,10 +327,8 @@ class AsyncBatch(AsyncAPIResource):
         timeout_hours: int | None = None,
     ) -> AsyncBatchRunHandle:
         """See :meth:`Batch.start`; ``await handle.wait()`` for the result."""
-        from ..bulk._batch_run import async_start
-
         job_params = _given(metadata=metadata, timeout_hours=timeout_hours)
-        return await async_start(
+        return await runs.async_start(
             self,
             endpoint=endpoint,
             model=model,
@@ -383,9 +381,7 @@ class AsyncBatch(AsyncAPIResource):
         custom_ids: Sequence[str] | None = None,
     ) -> BatchRunResult[Any]:
         """See :meth:`Batch.resume`."""
-        from ..bulk._batch_run import async_resume
-
-        handle = await async_resume(self, job_id, custom_ids)
+        handle = await runs.async_resume(self, job_id, custom_ids)
         return await handle.wait(
             poll_interval=poll_interval,
             timeout=timeout,

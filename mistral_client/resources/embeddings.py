@@ -13,14 +13,18 @@ from typing import TYPE_CHECKING
 
 from typing_extensions import Unpack
 
+from .._lazy import lazy_module
 from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
+    from ..bulk import _embeddings as bulk
     from ..bulk._embeddings import EmbeddingBatchResult, EmbeddingManyParams
     from ..bulk._errors import EmbeddingBatchError
     from ..bulk._progress import ProgressArg
     from ..types.embeddings import EmbeddingResponse
     from ..types.params import EmbeddingParams
+else:
+    bulk = lazy_module("mistral_client.bulk._embeddings")
 
 
 class Embeddings(SyncAPIResource):
@@ -49,9 +53,7 @@ class Embeddings(SyncAPIResource):
         Raises :class:`~mistral_client.EmbeddingBatchError` (with everything already embedded) when a
         batch still fails; ``resume_from=error`` then embeds only what is missing.
         """
-        from ..bulk._embeddings import create_many
-
-        return create_many(
+        return bulk.create_many(
             self,
             model=model,
             inputs=inputs,
@@ -96,9 +98,7 @@ class AsyncEmbeddings(AsyncAPIResource):
     ) -> EmbeddingBatchResult:
         """Embed any number of texts with up to ``max_concurrency`` requests in flight; see
         :meth:`Embeddings.create_many <mistral_client.resources.embeddings.Embeddings.create_many>`."""
-        from ..bulk._embeddings import async_create_many
-
-        return await async_create_many(
+        return await bulk.async_create_many(
             self,
             model=model,
             inputs=inputs,

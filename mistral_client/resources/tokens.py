@@ -10,10 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from .._lazy import lazy_module
 from ._base import AsyncAPIResource, SyncAPIResource
 
 if TYPE_CHECKING:
+    import anyio
+
+    from .. import _token_counting as counting
     from ..types.tokens import TokenCount
+else:
+    anyio = lazy_module("anyio")
+    counting = lazy_module("mistral_client._token_counting")
 
 
 class Tokens(SyncAPIResource):
@@ -30,9 +37,7 @@ class Tokens(SyncAPIResource):
     ) -> TokenCount:
         """The prompt tokens of a chat request (``messages``, ``tools``) or a FIM request
         (``prompt``, ``suffix``) to ``model``; ``.fits(max_tokens)`` checks the context window."""
-        from .._token_counting import count
-
-        return count(self._transport, model, messages, tools, prompt, suffix)
+        return counting.count(self._transport, model, messages, tools, prompt, suffix)
 
 
 class AsyncTokens(AsyncAPIResource):
@@ -48,9 +53,7 @@ class AsyncTokens(AsyncAPIResource):
         suffix: str | None = None,
     ) -> TokenCount:
         """As :meth:`Tokens.count`, in a worker thread: loading a tokenizer takes a moment."""
-        import anyio
-
-        from .._token_counting import count
-
         backend = self._transport
-        return await anyio.to_thread.run_sync(lambda: count(backend, model, messages, tools, prompt, suffix))
+        return await anyio.to_thread.run_sync(
+            lambda: counting.count(backend, model, messages, tools, prompt, suffix)
+        )
