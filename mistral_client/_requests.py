@@ -50,7 +50,9 @@ def build(
     per-call options), ``path`` its path parameters, ``upload`` the file of a multipart operation."""
     fields, options = split_options(params, defaults)
     path_params = _path_params(endpoint, path or {})
-    url = endpoint.path.format_map({k: quote(v, safe="") for k, v in path_params.items()})
+    url = endpoint.path
+    if path_params:
+        url = url.format_map({k: quote(v, safe="") for k, v in path_params.items()})
     body: MistralModel | None = None
     query: dict[str, Any] | None = None
     multipart: Multipart | None = None

@@ -29,7 +29,7 @@ PACKAGE = ROOT / "mistral_client"
 
 #: Modules that need more than the wheel's own dependencies: the ``local`` extra, and the pytest
 #: plugin (loaded by pytest only). Every other module must import in the bare environment.
-NEEDS_MORE = ("mistral_client.local", "mistral_client._pytest_plugin")
+NEEDS_MORE = ("mistral_client.local", "mistral_client.testing._pytest_plugin")
 
 
 def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
