@@ -1,4 +1,9 @@
-"""The stream objects ``chat.stream`` and ``fim.stream`` return.
+"""The stream objects: :class:`EventStream` / :class:`AsyncEventStream` over any typed events, and
+the chat ones (``chat.stream`` and ``fim.stream``) on top.
+
+A stream's events (chat chunks, transcription or conversation events) are folded as they pass by
+its :class:`Accumulator` into what the call would have returned whole (``get_final_response()``);
+``text_deltas()`` yields the text each adds.
 
 Nothing is sent until the stream is entered or iterated. Leaving the ``with`` block, breaking out
 of the loop, cancelling the consumer or dropping the stream closes the response, which returns the
@@ -15,10 +20,10 @@ one), which closes it, and with it the response, on the loop's next turn.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Iterator
-from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
-from ._accumulate import Accumulator
+from ._accumulate import Accumulator as ChunkAccumulator
 from ._backend import APIRequest, AsyncBackend, AsyncStreamResponse, Backend, StreamResponse
 from ._exceptions import MistralError
 from .types.chat import ChatCompletionResponse, CompletionChunk, content_text
@@ -27,7 +32,9 @@ if TYPE_CHECKING:
     from ._structured import StructuredOutput
     from .types.parsed import ParsedChatCompletionResponse
 
-R = TypeVar("R", bound=ChatCompletionResponse)
+E = TypeVar("E")  # an event of the stream
+R = TypeVar("R")  # what the events add up to
+C = TypeVar("C", bound=ChatCompletionResponse)
 T = TypeVar("T")
 
 _CLOSED_EARLY = (
@@ -36,25 +43,39 @@ _CLOSED_EARLY = (
 )
 
 
-class _StreamState(Generic[R]):
-    """What the sync and async streams share: what the chunks so far add up to, and the final response."""
+E_contra = TypeVar("E_contra", contravariant=True)
+R_co = TypeVar("R_co", covariant=True)
+
+
+class Accumulator(Protocol[E_contra, R_co]):
+    """What a stream's events add up to: each event folded in as it passes, the result built once."""
+
+    def add(self, event: E_contra) -> None: ...
+
+    def build(self) -> R_co: ...
+
+
+class _StreamState(Generic[E, R]):
+    """What the sync and async streams share: the events so far folded together, the final result."""
 
     _response: Any
 
-    def __init__(self, request: APIRequest[CompletionChunk], response_type: type[R]) -> None:
+    def __init__(
+        self, request: APIRequest[E], accumulator: Accumulator[E, R], text: Callable[[E], str]
+    ) -> None:
         self._request = request
-        self._response_type = response_type
         self._response = None
-        self._accumulator = Accumulator()
+        self._accumulator = accumulator
+        self._text = text
         self._finished = False
         self._closed = False
 
     @property
-    def response(self) -> StreamResponse[CompletionChunk] | AsyncStreamResponse[CompletionChunk]:
+    def response(self) -> StreamResponse[E] | AsyncStreamResponse[E]:
         """The open stream's metadata: ``status_code``, ``headers``, ``request_id``, ``rate_limit``..."""
         if self._response is None:
             raise MistralError("The stream has not started yet: enter it or iterate it first.")
-        response: StreamResponse[CompletionChunk] | AsyncStreamResponse[CompletionChunk] = self._response
+        response: StreamResponse[E] | AsyncStreamResponse[E] = self._response
         return response
 
     @property
@@ -64,8 +85,9 @@ class _StreamState(Generic[R]):
     def _final(self) -> R:
         if not self._finished:
             raise MistralError(_CLOSED_EARLY.format(what="there is no final response to build"))
-        final = self._accumulator.build(self._response_type)
-        final._request_id = self.request_id
+        final = self._accumulator.build()
+        if hasattr(final, "_request_id"):  # top-level response models carry the request id
+            final._request_id = self.request_id
         return final
 
     def _check_reusable(self) -> None:
@@ -73,27 +95,25 @@ class _StreamState(Generic[R]):
             raise MistralError(_CLOSED_EARLY.format(what="it can not be read on"))
 
 
-def _first_text(chunk: CompletionChunk) -> str:
-    for choice in chunk.choices:
-        if choice.index == 0 and choice.delta.content:
-            return content_text(choice.delta.content)
-    return ""
-
-
-class Stream(_StreamState[R]):
-    """A sync stream of :class:`~mistral_client.types.chat.CompletionChunk`."""
+class EventStream(_StreamState[E, R]):
+    """A sync stream of events ``E`` (chat chunks, transcription or conversation events...) that add
+    up to ``R``: iterate it, or ``text_deltas()``; ``get_final_response()`` reads the rest."""
 
     def __init__(
-        self, backend: Backend, request: APIRequest[CompletionChunk], response_type: type[R]
+        self,
+        backend: Backend,
+        request: APIRequest[E],
+        accumulator: Accumulator[E, R],
+        text: Callable[[E], str],
     ) -> None:
-        super().__init__(request, response_type)
+        super().__init__(request, accumulator, text)
         self._backend = backend
 
-    def _open(self) -> StreamResponse[CompletionChunk]:
+    def _open(self) -> StreamResponse[E]:
         self._check_reusable()
         if self._response is None:
             self._response = self._backend.handle_stream(self._request)
-        response: StreamResponse[CompletionChunk] = self._response
+        response: StreamResponse[E] = self._response
         return response
 
     def __enter__(self) -> Self:
@@ -103,28 +123,29 @@ class Stream(_StreamState[R]):
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def __iter__(self) -> Iterator[CompletionChunk]:
+    def __iter__(self) -> Iterator[E]:
         # A generator: CPython closes it (running the ``finally``) as soon as a loop that broke out
         # drops it, so a ``break`` closes the response at once.
         response = self._open()
         try:
             add = self._accumulator.add
-            for chunk in response:
-                add(chunk)
-                yield chunk
+            for event in response:
+                add(event)
+                yield event
             self._finished = True
         finally:
             self.close()
 
     def text_deltas(self) -> Iterator[str]:
-        """The text of each chunk of the first choice, skipping chunks that carry none."""
-        for chunk in self:
-            text = _first_text(chunk)
+        """The text each event adds (of the first choice, for chat), skipping events that add none."""
+        text_of = self._text
+        for event in self:
+            text = text_of(event)
             if text:
                 yield text
 
     def get_final_response(self) -> R:
-        """Read the rest of the stream and return it merged into the type ``complete`` returns."""
+        """Read the rest of the stream and return what it adds up to (the type the call returns whole)."""
         if not self._finished:
             self._check_reusable()
             for _ in self:
@@ -147,13 +168,13 @@ class Stream(_StreamState[R]):
 
 
 class _AsyncIter(AsyncIterator[T]):
-    """What ``async for`` gets from an :class:`AsyncStream`: the sole owner of the async generator
-    that reads the response (see the module docstring). ``aclose()`` closes it explicitly, e.g.
-    with ``contextlib.aclosing``."""
+    """What ``async for`` gets from an :class:`AsyncEventStream`: the sole owner of the async
+    generator that reads the response (see the module docstring). ``aclose()`` closes it explicitly,
+    e.g. with ``contextlib.aclosing``."""
 
     __slots__ = ("_agen", "_stream")
 
-    def __init__(self, stream: AsyncStream[Any], agen: AsyncGenerator[T, None]) -> None:
+    def __init__(self, stream: AsyncEventStream[Any, Any], agen: AsyncGenerator[T, None]) -> None:
         self._stream = stream
         self._agen = agen
 
@@ -161,7 +182,7 @@ class _AsyncIter(AsyncIterator[T]):
         return self
 
     def __anext__(self) -> Awaitable[T]:
-        # Not a coroutine: hand out the generator's own awaitable, no extra frame per chunk.
+        # Not a coroutine: hand out the generator's own awaitable, no extra frame per event.
         return self._agen.__anext__()
 
     async def aclose(self) -> None:
@@ -175,21 +196,25 @@ class _AsyncIter(AsyncIterator[T]):
             stream._closed = True
 
 
-class AsyncStream(_StreamState[R]):
-    """An async stream of :class:`~mistral_client.types.chat.CompletionChunk` (asyncio or trio)."""
+class AsyncEventStream(_StreamState[E, R]):
+    """The async :class:`EventStream` (asyncio or trio)."""
 
     def __init__(
-        self, backend: AsyncBackend, request: APIRequest[CompletionChunk], response_type: type[R]
+        self,
+        backend: AsyncBackend,
+        request: APIRequest[E],
+        accumulator: Accumulator[E, R],
+        text: Callable[[E], str],
     ) -> None:
-        super().__init__(request, response_type)
+        super().__init__(request, accumulator, text)
         self._backend = backend
         self._released = False
 
-    async def _open(self) -> AsyncStreamResponse[CompletionChunk]:
+    async def _open(self) -> AsyncStreamResponse[E]:
         self._check_reusable()
         if self._response is None:
             self._response = await self._backend.handle_async_stream(self._request)
-        response: AsyncStreamResponse[CompletionChunk] = self._response
+        response: AsyncStreamResponse[E] = self._response
         return response
 
     async def __aenter__(self) -> Self:
@@ -199,44 +224,45 @@ class AsyncStream(_StreamState[R]):
     async def __aexit__(self, *exc_info: object) -> None:
         await self.aclose()
 
-    def __aiter__(self) -> AsyncIterator[CompletionChunk]:
+    def __aiter__(self) -> AsyncIterator[E]:
         return _AsyncIter(self, self._iterate())
 
-    async def _iterate(self) -> AsyncGenerator[CompletionChunk, None]:
+    async def _iterate(self) -> AsyncGenerator[E, None]:
         response = await self._open()
         try:
             add = self._accumulator.add
-            async for chunk in response:
-                add(chunk)
-                yield chunk
+            async for event in response:
+                add(event)
+                yield event
             self._finished = True
         finally:
             await self.aclose()
 
     def text_deltas(self) -> AsyncIterator[str]:
-        """The text of each chunk of the first choice, skipping chunks that carry none."""
+        """The text each event adds (of the first choice, for chat), skipping events that add none."""
         return _AsyncIter(self, self._texts())
 
     async def _texts(self) -> AsyncGenerator[str, None]:
-        chunks = self._iterate()
+        events = self._iterate()
+        text_of = self._text
         try:
-            async for chunk in chunks:
-                text = _first_text(chunk)
+            async for event in events:
+                text = text_of(event)
                 if text:
                     yield text
         finally:
-            await chunks.aclose()
+            await events.aclose()
 
     async def get_final_response(self) -> R:
-        """Read the rest of the stream and return it merged into the type ``complete`` returns."""
+        """Read the rest of the stream and return what it adds up to (the type the call returns whole)."""
         if not self._finished:
             self._check_reusable()
-            chunks = self._iterate()
+            events = self._iterate()
             try:
-                async for _ in chunks:
+                async for _ in events:
                     pass
             finally:
-                await chunks.aclose()
+                await events.aclose()
         return self._final()
 
     async def aclose(self) -> None:
@@ -250,6 +276,49 @@ class AsyncStream(_StreamState[R]):
         # Shielded: closing must finish even in a cancelled scope, or the connection leaks.
         with anyio.CancelScope(shield=True):
             await self._response.aclose()
+
+
+# --- chat and FIM ---------------------------------------------------------------------------------------
+
+
+class _ChatAccumulator:
+    """The chunks folded into the response type the call returns whole."""
+
+    __slots__ = ("_chunks", "_response_type", "add")
+
+    def __init__(self, response_type: type[Any]) -> None:
+        self._chunks = ChunkAccumulator()
+        self.add = self._chunks.add
+        self._response_type = response_type
+
+    def build(self) -> Any:
+        return self._chunks.build(self._response_type)
+
+
+def _first_text(chunk: CompletionChunk) -> str:
+    for choice in chunk.choices:
+        if choice.index == 0 and choice.delta.content:
+            return content_text(choice.delta.content)
+    return ""
+
+
+class Stream(EventStream[CompletionChunk, C]):
+    """A sync stream of :class:`~mistral_client.types.chat.CompletionChunk` (``chat.stream``,
+    ``fim.stream``), adding up to the response type the call returns whole."""
+
+    def __init__(
+        self, backend: Backend, request: APIRequest[CompletionChunk], response_type: type[C]
+    ) -> None:
+        super().__init__(backend, request, _ChatAccumulator(response_type), _first_text)
+
+
+class AsyncStream(AsyncEventStream[CompletionChunk, C]):
+    """An async stream of :class:`~mistral_client.types.chat.CompletionChunk` (asyncio or trio)."""
+
+    def __init__(
+        self, backend: AsyncBackend, request: APIRequest[CompletionChunk], response_type: type[C]
+    ) -> None:
+        super().__init__(backend, request, _ChatAccumulator(response_type), _first_text)
 
 
 # --- structured outputs (chat.parse_stream) ---------------------------------------------------------

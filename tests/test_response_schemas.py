@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mistral_client as mc
-from mistral_client._endpoints import _parse_chunk, _parse_model_card
+from mistral_client._endpoints.chat import parse_chunk as _parse_chunk
+from mistral_client._endpoints.models import parse_model_card as _parse_model_card
 from mistral_client._http._core import _HTTPCore
 from mistral_client.types import (
     ChatCompletionResponse,

@@ -27,7 +27,7 @@ from ._core import (
     _retrying_kwargs,
 )
 from ._errors import _connection_error
-from ._events import _adrain, _decoding_error, _EventReader, _reusable, _shielded_aclose
+from ._events import _adrain, _decoding_error, _reusable, _shielded_aclose, event_reader
 
 T = TypeVar("T")
 
@@ -136,7 +136,7 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
         )
 
     async def _events(self, request: APIRequest[T], response: httpx2.Response) -> AsyncIterator[T]:
-        reader = _EventReader(self, request, response)
+        reader = event_reader(self, request, response)
         chunks = response.aiter_bytes()
         try:
             async for data in chunks:

@@ -83,12 +83,74 @@ class _EventReader:
             )
 
     def _raise_error(self, data: str) -> NoReturn:
-        try:
-            body: Any = json.loads(data)
-        except ValueError:
-            body = data
-        error = body.get("error", body) if isinstance(body, dict) else body
-        raise self._core.status_error(self._response, status_code=_error_status(error), body=body)
+        _raise_stream_error(self._core, self._response, data)
+
+
+class _TypedEventReader:
+    """A stream of typed events (each JSON document has a ``type``; transcription and conversation
+    streams): parsed by the record, an error event raised, a final event ending it."""
+
+    __slots__ = ("_core", "_decoder", "_final", "_request", "_response", "_to_error", "done")
+
+    def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx2.Response) -> None:
+        endpoint = request.endpoint
+        assert endpoint is not None
+        self._core = core
+        self._request = request
+        self._response = response
+        self._decoder = SSEDecoder()
+        self._final = endpoint.final_events
+        self._to_error = endpoint.stream_error
+        self.done = False
+
+    def feed(self, data: bytes) -> list[Any]:
+        items = []
+        parse = self._request.parse
+        for event in self._decoder.feed(data):
+            payload = event.data
+            if payload == "[DONE]":
+                self.done = True
+                break
+            if event.event == "error":
+                _raise_stream_error(self._core, self._response, payload)
+            try:
+                item = parse(payload)
+            except ValueError as exc:  # pydantic's ValidationError
+                raise _validation_error(
+                    exc, self._response, payload, self._core.request_id(self._response)
+                ) from None
+            if self._to_error is not None:
+                error = self._to_error(item)
+                if error is not None:
+                    raise error
+            items.append(item)
+            if getattr(item, "type", None) in self._final or event.event in self._final:
+                self.done = True
+        return items
+
+    def end(self) -> None:
+        if not self.done:
+            raise IncompleteStreamError(
+                "The stream ended before its final event: the output is incomplete.",
+                request=self._response.request,
+            )
+
+
+def event_reader(core: _HTTPCore, request: APIRequest[Any], response: httpx2.Response) -> Any:
+    """The reader for this request's stream: typed events, or chat chunks."""
+    endpoint = request.endpoint
+    if endpoint is not None and endpoint.final_events:
+        return _TypedEventReader(core, request, response)
+    return _EventReader(core, request, response)
+
+
+def _raise_stream_error(core: _HTTPCore, response: httpx2.Response, data: str) -> NoReturn:
+    try:
+        body: Any = json.loads(data)
+    except ValueError:
+        body = data
+    error = body.get("error", body) if isinstance(body, dict) else body
+    raise core.status_error(response, status_code=_error_status(error), body=body)
 
 
 async def _shielded_aclose(response: httpx2.Response) -> None:

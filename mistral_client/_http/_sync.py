@@ -28,7 +28,7 @@ from ._core import (
     _retrying_kwargs,
 )
 from ._errors import _connection_error
-from ._events import _decoding_error, _drain, _EventReader, _reusable
+from ._events import _decoding_error, _drain, _reusable, event_reader
 
 T = TypeVar("T")
 
@@ -141,7 +141,7 @@ class HTTPBackend(_HTTPCore, Backend):
         )
 
     def _events(self, request: APIRequest[T], response: httpx2.Response) -> Iterator[T]:
-        reader = _EventReader(self, request, response)
+        reader = event_reader(self, request, response)
         chunks = response.iter_bytes()
         try:
             for data in chunks:

@@ -1,0 +1,76 @@
+"""The API's operations, one record each: everything else reads them.
+
+A record says what an operation is: its name (``APIRequest.operation``, what backends that are not
+HTTP dispatch on), its HTTP method and path template, whether it answers with a stream of events,
+the types of its body, query or form and of its response, its OpenTelemetry GenAI operation name
+(``None``: not a GenAI call), and whether the Batch API accepts it. Request building
+(:mod:`._requests`), the HTTP backends (stream headers), tracing, the Batch API helpers, the
+:class:`~mistral_client.testing.FakeBackend` and the local backend's dispatch read these records;
+adding an operation is adding its record (and its types and resource method).
+
+One module per endpoint group holds its records (``chat``, ``embeddings``, ``models``, ``files``,
+``batch``...); this package names them all and indexes them. It imports the API types (pydantic): it
+loads with the first request, not with the package.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from types import ModuleType
+from typing import Any
+
+from . import batch, chat, embeddings, files, models
+from ._record import Endpoint, Parser
+from .batch import BATCH_JOBS_CANCEL, BATCH_JOBS_CREATE, BATCH_JOBS_DELETE, BATCH_JOBS_GET, BATCH_JOBS_LIST
+from .chat import CHAT_COMPLETE, CHAT_STREAM, FIM_COMPLETE, FIM_STREAM
+from .embeddings import EMBEDDINGS_CREATE
+from .files import FILES_DELETE, FILES_DOWNLOAD, FILES_LIST, FILES_RETRIEVE, FILES_UPLOAD, FILES_URL
+from .models import MODELS_DELETE, MODELS_LIST, MODELS_RETRIEVE
+
+#: The endpoint groups, each a module of records: a new group is one module, and its name here.
+GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch)
+
+
+def all_endpoints() -> Iterator[Endpoint[Any]]:
+    """Every record, group by group, in the order declared."""
+    for group in GROUPS:
+        yield from (value for value in vars(group).values() if isinstance(value, Endpoint))
+
+
+#: The records by operation name.
+BY_NAME: Mapping[str, Endpoint[Any]] = {endpoint.name: endpoint for endpoint in all_endpoints()}
+#: The operations the Batch API accepts, by the path ``batch.run(endpoint=...)`` names them with.
+BATCHABLE: Mapping[str, Endpoint[Any]] = {e.path: e for e in BY_NAME.values() if e.batch}
+#: Each stream's operation, by the operation answering the same call whole.
+STREAMED: Mapping[Endpoint[Any], Endpoint[Any]] = {
+    e.whole: e for e in BY_NAME.values() if e.whole is not None
+}
+
+__all__ = [
+    "BATCHABLE",
+    "BATCH_JOBS_CANCEL",
+    "BATCH_JOBS_CREATE",
+    "BATCH_JOBS_DELETE",
+    "BATCH_JOBS_GET",
+    "BATCH_JOBS_LIST",
+    "BY_NAME",
+    "CHAT_COMPLETE",
+    "CHAT_STREAM",
+    "EMBEDDINGS_CREATE",
+    "FILES_DELETE",
+    "FILES_DOWNLOAD",
+    "FILES_LIST",
+    "FILES_RETRIEVE",
+    "FILES_UPLOAD",
+    "FILES_URL",
+    "FIM_COMPLETE",
+    "FIM_STREAM",
+    "GROUPS",
+    "MODELS_DELETE",
+    "MODELS_LIST",
+    "MODELS_RETRIEVE",
+    "STREAMED",
+    "Endpoint",
+    "Parser",
+    "all_endpoints",
+]
