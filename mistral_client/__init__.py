@@ -36,6 +36,7 @@ from ._exceptions import (
     RateLimitError,
     StructuredOutputError,
     UnprocessableEntityError,
+    UnsupportedOperationError,
     UnsupportedParameterError,
 )
 from ._http import AsyncHTTPBackend, HTTPBackend
@@ -136,6 +137,7 @@ __all__ = [
     "TokenCount",
     "ToolRunner",
     "UnprocessableEntityError",
+    "UnsupportedOperationError",
     "UnsupportedParameterError",
     "__version__",
     "configure_tracing",

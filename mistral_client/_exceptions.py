@@ -34,6 +34,7 @@ __all__ = [
     "RateLimitError",
     "StructuredOutputError",
     "UnprocessableEntityError",
+    "UnsupportedOperationError",
     "UnsupportedParameterError",
 ]
 
@@ -74,6 +75,17 @@ class UnsupportedParameterError(MistralError, ValueError):
     def __init__(self, parameter: str, reason: str) -> None:
         super().__init__(f"{parameter}: {reason}")
         self.parameter = parameter
+
+
+class UnsupportedOperationError(UnsupportedParameterError):
+    """A backend does not serve an operation at all (the local backend and ``ocr.process``, say);
+    nothing was run. ``operation`` and ``backend`` name them."""
+
+    def __init__(self, operation: str, backend: str, reason: str = "") -> None:
+        detail = f": {reason}" if reason else ""
+        super().__init__(operation, f"{backend} does not serve this operation{detail}")
+        self.operation = operation
+        self.backend = backend
 
 
 class APIError(MistralError):

@@ -30,7 +30,12 @@ from .._backend import (
     StreamResponse,
     TokenCountRequest,
 )
-from .._exceptions import InvalidRequestError, NotFoundError, UnsupportedParameterError
+from .._exceptions import (
+    InvalidRequestError,
+    NotFoundError,
+    UnsupportedOperationError,
+    UnsupportedParameterError,
+)
 from ..types.chat import (
     ChatCompletionResponse,
     CompletionChunk,
@@ -268,9 +273,7 @@ class LocalBackend(Backend, AsyncBackend):
         reject_http_options(request)
         handler = self._HANDLERS.get(request.operation)
         if handler is None:
-            raise UnsupportedParameterError(
-                request.operation, "the local backend does not serve this endpoint"
-            )
+            raise UnsupportedOperationError(request.operation, "the local backend (LocalBackend)")
         result = handler(self, request, cancel)
         return APIResponse(lambda: result, **_info())
 
@@ -483,7 +486,7 @@ class LocalBackend(Backend, AsyncBackend):
         elif request.operation == endpoints.FIM_STREAM.name:
             prompt, params = self._fim_prompt(cast(FIMCompletionRequest, request.body))
         else:
-            raise UnsupportedParameterError(request.operation, "not a streaming endpoint here")
+            raise UnsupportedOperationError(request.operation, "the local backend (LocalBackend)")
         model = cast(Any, request.body).model
         return build_chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
 
