@@ -11,23 +11,21 @@ from typing import Any
 
 import torch
 
+from mistral_client.local._generation import PromptTooLongError, token_budget
 from mistral_client.local._loader import LoadOptions, load_causal_lm, resolve_device, resolve_dtype
 from mistral_client.local._model_files import ModelFiles, resolve_model_files
 from mistral_client.local._scheduler import PREFILL_CHUNK, Scheduler
 from mistral_client.local._tokenizer import PromptEncoder, load_prompt_encoder
 from mistral_client.local._types import (
-    FinishReason,
     GenerationEvent,
     GenerationParams,
     GenerationResult,
     collect,
 )
 
+__all__ = ["Engine", "PromptTooLongError"]
+
 logger = logging.getLogger("mistral_client.local")
-
-
-class PromptTooLongError(ValueError):
-    """The prompt leaves no room in the model's context window."""
 
 
 class Engine:
@@ -112,11 +110,8 @@ class Engine:
         threads share forward passes. Setting ``cancel`` frees the request's rows at the next step;
         the iterator then ends without final events.
         """
-        prompt_len = len(prompt_ids)
-        if prompt_len == 0:
-            raise ValueError("the prompt is empty")
         # Validate eagerly, so errors surface at the call rather than at the first ``next()``.
-        budget = self._budget(prompt_len, params.max_tokens)
+        budget = token_budget(self.context_length, len(prompt_ids), params.max_tokens)
         return self.scheduler.submit(list(prompt_ids), params, budget, cancel)
 
     def complete(
@@ -157,18 +152,6 @@ class Engine:
         from transformers import DynamicCache
 
         return DynamicCache()
-
-    def _budget(self, prompt_len: int, max_tokens: int | None) -> tuple[int, FinishReason]:
-        room = None if self.context_length is None else self.context_length - prompt_len
-        if room is not None and room < 1:
-            raise PromptTooLongError(
-                f"the prompt has {prompt_len} tokens; the model's context window is {self.context_length}"
-            )
-        if max_tokens is not None and (room is None or max_tokens <= room):
-            return max_tokens, "length"
-        if room is None:
-            raise ValueError("max_tokens is required: the model config declares no context length")
-        return room, "model_length"
 
 
 def _transpose_output_projection(layer: Any) -> None:

@@ -1,0 +1,62 @@
+"""What the backend needs from a generation engine, whatever runs it (torch, llama.cpp).
+
+Torch-free, so the llama.cpp engine and the backend import it without the ``local`` extra.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
+
+from mistral_client.local._types import FinishReason, GenerationEvent, GenerationParams, GenerationResult
+
+if TYPE_CHECKING:
+    from mistral_client.local._tokenizer import PromptEncoder
+
+
+class PromptTooLongError(ValueError):
+    """The prompt leaves no room in the model's context window."""
+
+
+class GenerationEngine(Protocol):
+    """A model generating token by token for the backend: its prompt encoder, its constrained-decoding
+    tokenizer, and batched generation streamed as events."""
+
+    @property
+    def encoder(self) -> PromptEncoder: ...
+
+    @property
+    def llg_tokenizer(self) -> Any:
+        """The llguidance tokenizer grammars are checked and matched with."""
+        ...
+
+    def generate(
+        self, prompt_ids: Sequence[int], params: GenerationParams, cancel: threading.Event | None = None
+    ) -> Iterator[GenerationEvent]: ...
+
+    def complete(
+        self, prompt_ids: Sequence[int], params: GenerationParams, cancel: threading.Event | None = None
+    ) -> GenerationResult: ...
+
+
+def token_budget(
+    context_length: int | None, prompt_len: int, max_tokens: int | None
+) -> tuple[int, FinishReason]:
+    """Tokens a request may generate and the finish reason once they are spent.
+
+    ``max_tokens`` when it fits in the context window (``length``), else what is left of the window
+    (``model_length``).
+    """
+    if prompt_len == 0:
+        raise ValueError("the prompt is empty")
+    room = None if context_length is None else context_length - prompt_len
+    if room is not None and room < 1:
+        raise PromptTooLongError(
+            f"the prompt has {prompt_len} tokens; the model's context window is {context_length}"
+        )
+    if max_tokens is not None and (room is None or max_tokens <= room):
+        return max_tokens, "length"
+    if room is None:
+        raise ValueError("max_tokens is required: the model config declares no context length")
+    return room, "model_length"
