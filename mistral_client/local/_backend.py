@@ -65,6 +65,13 @@ class LocalBackend(Backend, AsyncBackend):
     Concurrent requests (threads, asyncio or trio tasks) are decoded together, up to
     ``max_batch_size`` completions at a time; prompts joining are read ``prefill_chunk`` tokens per
     step, between the others' decode steps. ``cache_dir`` holds de-quantized GGUF weights.
+
+    ``engine`` picks what runs the weights: ``"torch"`` (transformers: any Hugging Face model, GPUs,
+    GGUF de-quantized), ``"llama.cpp"`` (a ``.gguf`` file's quantized weights through llama-cpp-python,
+    no torch; ``num_threads`` sets llama.cpp's threads, ``context_length`` its KV cache, shared by
+    concurrent requests, default the smaller of the model's window and 4,096) or ``"auto"``:
+    llama.cpp for a GGUF file when llama-cpp-python is installed and neither ``device`` nor
+    ``dtype`` (torch settings) is given, else torch.
     """
 
     def __init__(
