@@ -13,7 +13,7 @@ import contextlib
 import queue
 import random
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from mistral_client.local._completion import CompletionState
@@ -208,6 +208,20 @@ class RequestLoop:
             admitted.append(self._pending.popleft())
             free -= n
         return admitted
+
+    def _emit(self, rows: Sequence[Any], tokens: Sequence[int], eos: frozenset[int]) -> None:
+        """Advance each row's completion by its token; each request gets its step's events at once."""
+        outputs: dict[int, tuple[Request, list[GenerationEvent]]] = {}
+        for row, token in zip(rows, tokens, strict=True):
+            event = row.state.advance(token, eos)
+            row.logits.observe(token)
+            entry = outputs.get(id(row.request))
+            if entry is None:
+                outputs[id(row.request)] = (row.request, [event])
+            else:
+                entry[1].append(event)
+        for request, events in outputs.values():
+            request.out.put(events)
 
     def _step(self, admitted: list[Request]) -> None:
         raise NotImplementedError

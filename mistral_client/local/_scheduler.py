@@ -23,7 +23,6 @@ from mistral_client.local._kv_cache import layers, pad_left, set_layers, sliding
 from mistral_client.local._logits import RowLogits
 from mistral_client.local._request_loop import END, Request, RequestLoop
 from mistral_client.local._sampling import select_tokens
-from mistral_client.local._types import GenerationEvent
 
 if TYPE_CHECKING:
     from mistral_client.local._engine import Engine
@@ -220,19 +219,8 @@ class Scheduler(RequestLoop):
         )
 
     def _advance(self, tokens: torch.Tensor) -> None:
-        eos = self.engine.eos_token_ids
-        outputs: dict[int, tuple[Request, list[GenerationEvent]]] = {}
-        for row, token in zip(self._rows, tokens.tolist(), strict=True):
-            event = row.state.advance(token, eos)
-            row.logits.observe(token)
-            entry = outputs.get(id(row.request))
-            if entry is None:
-                outputs[id(row.request)] = (row.request, [event])
-            else:
-                entry[1].append(event)
+        self._emit(self._rows, tokens.tolist(), self.engine.eos_token_ids)
         self._next = tokens
-        for request, events in outputs.values():
-            request.out.put(events)
         self._drop(lambda row: row.state.finished)
 
     def _drop(self, leaves: Any) -> None:

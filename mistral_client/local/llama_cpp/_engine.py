@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import threading
 import warnings
-from collections.abc import Iterator, Sequence
 from typing import Any
 
-from mistral_client.local._generation import PromptTooLongError, token_budget
+from mistral_client.local._generation import BatchedEngine, PromptTooLongError
 from mistral_client.local._model_files import resolve_model_files
 from mistral_client.local._tokenizer import PromptEncoder, TokenizerMode
-from mistral_client.local._types import GenerationEvent, GenerationParams, GenerationResult, collect
+from mistral_client.local._types import GenerationParams
 from mistral_client.local.llama_cpp._model import GGUFModel
 from mistral_client.local.llama_cpp._prompts import GGUFPromptEncoder, load_prompt_encoder
 from mistral_client.local.llama_cpp._scheduler import PREFILL_CHUNK, LlamaScheduler
@@ -19,7 +17,7 @@ from mistral_client.local.llama_cpp._scheduler import PREFILL_CHUNK, LlamaSchedu
 __all__ = ["LlamaCppEngine", "PromptTooLongError"]
 
 
-class LlamaCppEngine:
+class LlamaCppEngine(BatchedEngine["LlamaScheduler"]):
     """A GGUF model in llama.cpp plus its prompt encoder, generating for concurrent requests together.
 
     The same interface as the torch :class:`~mistral_client.local.Engine`: prompts are token ids
@@ -38,6 +36,7 @@ class LlamaCppEngine:
             raise ValueError("max_batch_size must be at least 1")
         if prefill_chunk < 1:
             raise ValueError("prefill_chunk must be at least 1")
+        super().__init__()
         self.model = model
         self.encoder = encoder
         self.max_batch_size = max_batch_size
@@ -47,9 +46,7 @@ class LlamaCppEngine:
         #: KV cells, shared by the concurrent requests; one request may fill them all.
         self.context_length: int = model.n_ctx
         self.vocab_size = model.n_vocab
-        self._scheduler: LlamaScheduler | None = None
         self._llg_tokenizer: Any = None
-        self._lock = threading.Lock()
 
     @classmethod
     def load(
@@ -84,7 +81,7 @@ class LlamaCppEngine:
     def llg_tokenizer(self) -> Any:
         """The llguidance tokenizer of constrained decoding (built on first use)."""
         if self._llg_tokenizer is None:
-            with self._lock:
+            with self._scheduler_lock:
                 if self._llg_tokenizer is None:
                     self._llg_tokenizer = self._new_llg_tokenizer()
         return self._llg_tokenizer
@@ -104,37 +101,10 @@ class LlamaCppEngine:
 
         return llg_tokenizer(self.encoder, self.vocab_size)  # mistral-common's vocabulary
 
-    @property
-    def scheduler(self) -> LlamaScheduler:
-        """The continuous-batching scheduler every :meth:`generate` call goes through."""
-        if self._scheduler is None:
-            with self._lock:
-                if self._scheduler is None:
-                    self._scheduler = LlamaScheduler(self, self.max_batch_size, self.prefill_chunk)
-        return self._scheduler
+    def _new_scheduler(self) -> LlamaScheduler:
+        return LlamaScheduler(self, self.max_batch_size, self.prefill_chunk)
 
-    def generate(
-        self,
-        prompt_ids: Sequence[int],
-        params: GenerationParams,
-        cancel: threading.Event | None = None,
-    ) -> Iterator[GenerationEvent]:
-        """Yield one event per generated token of each of the ``params.n`` completions.
-
-        The request joins the running batch on the first ``next()``. Setting ``cancel`` frees its
-        sequences at the next step; the iterator then ends without final events.
-        """
+    def _check(self, params: GenerationParams) -> None:
+        # One KV-cache sequence per completion, max_batch_size of them.
         if params.n > self.max_batch_size:
             raise ValueError(f"n={params.n} is more than the engine's max_batch_size ({self.max_batch_size})")
-        # Validated eagerly, so errors surface at the call rather than at the first ``next()``.
-        budget = token_budget(self.context_length, len(prompt_ids), params.max_tokens)
-        return self.scheduler.submit(list(prompt_ids), params, budget, cancel)
-
-    def complete(
-        self,
-        prompt_ids: Sequence[int],
-        params: GenerationParams,
-        cancel: threading.Event | None = None,
-    ) -> GenerationResult:
-        """Run :meth:`generate` to the end and gather the completions."""
-        return collect(self.generate(prompt_ids, params, cancel), params.n, len(prompt_ids))

@@ -20,7 +20,6 @@ from mistral_client.local._completion import CompletionState
 from mistral_client.local._generation import PromptTooLongError
 from mistral_client.local._logits import RowLogits
 from mistral_client.local._request_loop import END, Request, RequestLoop
-from mistral_client.local._types import GenerationEvent
 from mistral_client.local.llama_cpp._sampling import NumpyConstraint, new_generator, sample, zeros_like
 
 if TYPE_CHECKING:
@@ -197,23 +196,13 @@ class LlamaScheduler(RequestLoop):
         return tokens
 
     def _advance(self, tokens: list[int]) -> None:
-        eos = self.engine.eos_token_ids
-        outputs: dict[int, tuple[Request, list[GenerationEvent]]] = {}
         for row, token in zip(self._rows, tokens, strict=True):
             if row.next >= 0:  # the token fed this step is now in the cache
                 row.fed += 1
                 row.pos += 1
                 self._cells += 1
             row.next = token
-            event = row.state.advance(token, eos)
-            row.logits.observe(token)
-            entry = outputs.get(id(row.request))
-            if entry is None:
-                outputs[id(row.request)] = (row.request, [event])
-            else:
-                entry[1].append(event)
-        for request, events in outputs.values():
-            request.out.put(events)
+        self._emit(self._rows, tokens, self.engine.eos_token_ids)
         self._drop(lambda row: row.state.finished)
 
     # --- leaving ----------------------------------------------------------------------------------
@@ -251,8 +240,7 @@ class LlamaScheduler(RequestLoop):
             self._release_prefill(self._prefilling.pop(), error)
             return
         newest = self._rows[-1].request
-        newest.out.put(error)
-        newest.cancel.set()
+        newest.out.put(error)  # read after the events already queued, before the END _drop adds
         self._drop(lambda row: row.request is newest)
 
     def _reset(self) -> None:
