@@ -188,16 +188,19 @@ def _throughput(tokens: int, reps: int, threads: int) -> dict[str, Any]:
         raw_out[:] = raw_loop.generate(prompt_ids, tokens)
         return len(raw_out)
 
+    def ask() -> Any:
+        return client.chat.complete(model="smollm2", messages=PROMPT, max_tokens=tokens, temperature=0)
+
     def one() -> int:
-        r = client.chat.complete(model="smollm2", messages=PROMPT, max_tokens=tokens, temperature=0)
-        local_out[:] = [str(r.choices[0].message.content)]
+        r = ask()
+        local_out[:] = [str(r.choices[0].message.content)]  # alone: comparable with the raw loop
         return int(r.usage.completion_tokens)
 
     def concurrent() -> int:
         counts = [0] * 8
 
         def work(i: int) -> None:
-            counts[i] = one()
+            counts[i] = int(ask().usage.completion_tokens)
 
         workers = [threading.Thread(target=work, args=(i,)) for i in range(8)]
         for w in workers:
