@@ -15,7 +15,7 @@ import numpy as np
 
 from mistral_client.local._model_files import resolve_model_files
 from mistral_client.local._types import EmbeddingResult
-from mistral_client.local.llama_cpp._model import GGUFModel
+from mistral_client.local.llama_cpp._model import GGUFModel, finalizer
 
 _POOLING_NONE = 0
 #: Texts embedded per ``llama_decode``.
@@ -38,6 +38,7 @@ class GGUFEmbeddingModel:
         vocab = model.vocab
         self._add_sep = bool(lib.llama_vocab_get_add_sep(vocab) or lib.llama_vocab_get_add_eos(vocab))
         self._batch = lib.llama_batch_init(model.n_ctx, 0, 1)
+        finalizer(self, lib.llama_batch_free, self._batch)
         self._lock = threading.Lock()  # one context: one batch at a time
 
     @classmethod

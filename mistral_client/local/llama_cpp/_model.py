@@ -7,8 +7,18 @@ import os
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from mistral_client.local.llama_cpp._library import library
+
+
+def finalizer(owner: object, free: Any, handle: Any) -> weakref.finalize[Any, Any]:
+    """Free ``handle`` with ``owner``, but not at interpreter exit: the OS reclaims the memory then,
+    and freeing llama.cpp objects during shutdown (its threads, its log callback into Python) is
+    what crashed a process on exit once in about a dozen runs here."""
+    finalizer = weakref.finalize(owner, free, handle)
+    finalizer.atexit = False
+    return finalizer
 
 
 def default_threads() -> int:
@@ -48,7 +58,7 @@ class GGUFModel:
         if not model:
             raise ValueError(f"llama.cpp could not load {self.path} (not a GGUF model it supports?)")
         self.model = model
-        self._free_model = weakref.finalize(self, lib.llama_model_free, model)
+        self._free_model = finalizer(self, lib.llama_model_free, model)
         self.vocab = lib.llama_model_get_vocab(model)
         self.n_vocab = int(lib.llama_vocab_n_tokens(self.vocab))
         self.n_ctx_train = int(lib.llama_model_n_ctx_train(model))
@@ -68,7 +78,7 @@ class GGUFModel:
             raise ValueError(f"llama.cpp could not create a context for {self.path} (out of memory?)")
         self.ctx = ctx
         # The context goes first: it refers to the model.
-        self._free_ctx = weakref.finalize(self, lib.llama_free, ctx)
+        self._free_ctx = finalizer(self, lib.llama_free, ctx)
         self.memory = lib.llama_get_memory(ctx)
         self.n_ctx = int(lib.llama_n_ctx(ctx))
         self.n_threads = threads

@@ -11,7 +11,6 @@ reused. Requests are admitted while the cache has cells for their prompt; if it 
 
 from __future__ import annotations
 
-import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -20,6 +19,7 @@ from mistral_client.local._completion import CompletionState
 from mistral_client.local._generation import PromptTooLongError
 from mistral_client.local._logits import RowLogits
 from mistral_client.local._request_loop import END, Request, RequestLoop
+from mistral_client.local.llama_cpp._model import finalizer
 from mistral_client.local.llama_cpp._sampling import NumpyConstraint, new_generator, sample, zeros_like
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class LlamaScheduler(RequestLoop):
         self._n_ctx = model.n_ctx
         capacity = prefill_chunk + max_batch_size
         batch = self._batch = lib.llama_batch_init(capacity, 0, max_batch_size)
-        weakref.finalize(self, lib.llama_batch_free, batch)
+        finalizer(self, lib.llama_batch_free, batch)
         # numpy views of the batch's arrays: filled by slices, not one ctypes call per field.
         self._token = np.ctypeslib.as_array(batch.token, shape=(capacity,))
         self._pos = np.ctypeslib.as_array(batch.pos, shape=(capacity,))
