@@ -21,10 +21,20 @@ BUILD_PACKAGES := hatchling editables
 LOCK := requirements-dev.lock
 LOCKED ?= -c $(LOCK)
 # The installs the lock covers: each step that installs packages adds its stamp here.
-LOCK_STAMPS := .installed .bench-installed .docs-installed .dist-installed
+LOCK_STAMPS := .installed .llama-installed .bench-installed .docs-installed .dist-installed
 LATEST_VENV := .venv-latest
 
 .PHONY: test test-latest lock lint typecheck unit demo bench bench-quick docs dist clean
+
+# The llama.cpp engine (extra local-gguf): llama-cpp-python ships only an sdist, built once per venv
+# (about 4 minutes on 2 cores; pip caches the wheel, keyed by version only, not by CMAKE_ARGS).
+# -DGGML_NATIVE=OFF: a native build crashes on this machine's CPU in ggml's AMX kernels; with native
+# off ggml enables no SIMD by itself, so the instruction sets every x86-64-v3 CPU has are named (AVX-512
+# measured no faster on SmolLM2 Q4_1). No multimodal library (LLAVA_BUILD), no tests, tools or examples.
+LLAMA_CPP ?= llama-cpp-python==0.3.36
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
+	-DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
+	-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF
 
 $(VENV)/.installed: pyproject.toml Makefile $(wildcard $(LOCK))
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -41,8 +51,13 @@ lint: $(VENV)/.installed
 typecheck: $(VENV)/.installed
 	$(VENV)/bin/mypy --strict mistral_client examples
 
-unit: $(VENV)/.installed
-	$(VENV)/bin/pytest
+$(VENV)/.llama-installed: $(VENV)/.installed
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(PIP) install "$(LLAMA_CPP)" $(LOCKED)
+	touch $@
+
+# MISTRAL_CLIENT_REQUIRE_LLAMA_CPP: the llama.cpp engine tests fail, not skip, without the build.
+unit: $(VENV)/.installed $(VENV)/.llama-installed
+	MISTRAL_CLIENT_REQUIRE_LLAMA_CPP=1 $(VENV)/bin/pytest
 
 test: lint typecheck unit
 
@@ -69,10 +84,10 @@ $(VENV)/.bench-installed: $(VENV)/.installed
 	$(PIP) install $(BENCH_PACKAGES) $(LOCKED)
 	touch $@
 
-bench: $(VENV)/.bench-installed
+bench: $(VENV)/.bench-installed $(VENV)/.llama-installed
 	$(PY) benchmarks/run.py --out docs/performance.md
 
-bench-quick: $(VENV)/.bench-installed
+bench-quick: $(VENV)/.bench-installed $(VENV)/.llama-installed
 	$(PY) benchmarks/run.py --quick --out /tmp/performance-quick.md
 
 $(VENV)/.docs-installed: $(VENV)/.installed

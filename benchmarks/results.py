@@ -15,6 +15,7 @@ class Target:
     min_ratio: float | None = None
     max_seconds: float | None = None
     max_timed_connections: int | None = None  # new TCP connections after warm-up (reconnect churn)
+    max_kib: float | None = None  # peak memory
 
     def describe(self) -> str:
         parts = []
@@ -26,6 +27,8 @@ class Target:
             parts.append(f"<= {self.max_seconds * 1000:g} ms")
         if self.max_timed_connections is not None:
             parts.append("no reconnects")
+        if self.max_kib is not None:
+            parts.append(f"<= {self.max_kib / 1024:g} MiB")
         return ", ".join(parts)
 
     def check(self, m: Measurement) -> bool | None:
@@ -42,6 +45,8 @@ class Target:
                 ok &= r >= self.min_ratio
         if self.max_seconds is not None and seconds is not None:
             ok &= seconds <= self.max_seconds
+        if self.max_kib is not None and seconds is not None:
+            ok &= seconds <= self.max_kib  # the median, in KiB
         if self.max_timed_connections is not None:
             timed = m.extra.get("timed_connections")
             ok &= timed is not None and max(timed) <= self.max_timed_connections

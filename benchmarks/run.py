@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import bulk_bench
+import llama_bench
 import local_bench
 import machine
 import memory
@@ -44,7 +45,7 @@ IN_PROCESS: dict[str, scenarios.ScenarioFn] = {
     "f": memory.run,
 }
 #: Every scenario key, in report order.
-ALL_KEYS: tuple[str, ...] = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h", "i")
+ALL_KEYS: tuple[str, ...] = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h", "i", "j")
 
 METHOD = """\
 - **Server**: a mock of the Mistral API (`benchmarks/server.py`) in its own process on 127.0.0.1: a
@@ -88,6 +89,12 @@ METHOD = """\
   torch at its default thread count. *raw transformers* is what a user would write on the same
   weights in Hugging Face format (`AutoTokenizer`, `AutoModelForCausalLM.from_pretrained`,
   `generate` of one token); importing torch and transformers is most of both.
+- **(j)** is the llama.cpp engine (`LocalBackend(gguf, engine="llama.cpp")`) on the same GGUF, never
+  de-quantized, against llama.cpp's own greedy loop through llama-cpp-python's low-level API on the
+  same prompt ids, both at 2 threads, each series in fresh child processes without torch: tokens/s of
+  one request (target >= 0.95x the raw loop) and of 8 concurrent ones (>= 1.9x one request); seconds
+  from a fresh process's first statement to the first streamed token, warm file cache (<= 1.0 s;
+  the raw row loads the model and decodes one token); peak RSS serving 1 then 8 requests (<= 600 MiB).
 """
 
 
@@ -112,7 +119,7 @@ def run_all(
     results: list[Measurement] = []
     with ServerProcess(s.stream_chunks, [s.embed_batch]) as server:
         for key in keys:
-            if key in ("g", "h", "i"):
+            if key in ("g", "h", "i", "j"):
                 continue  # each starts its own process; run below, after the server is gone
             t0 = time.perf_counter()
             _log(f"running {table[key].title} ...")
@@ -134,6 +141,20 @@ def run_all(
         t0 = time.perf_counter()
         _log(f"running {table['i'].title} ...")
         results += warm_start.run(table["i"], s.warm_start_runs)
+        _log(f"  done in {time.perf_counter() - t0:.1f} s")
+    if "j" in keys:
+        t0 = time.perf_counter()
+        _log(f"running {table['j'].title} ...")
+        results += llama_bench.run(
+            table["j"],
+            table["j-batch"],
+            table["j-first"],
+            table["j-rss"],
+            s.local_new_tokens,
+            s.local_reps,
+            s.warm_start_runs,
+            s.llama_threads,
+        )
         _log(f"  done in {time.perf_counter() - t0:.1f} s")
     return results
 

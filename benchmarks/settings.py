@@ -25,6 +25,7 @@ class Settings:
     local_new_tokens: int  # (g)
     local_reps: int
     warm_start_runs: int  # (i) fresh processes per series
+    llama_threads: int = 2  # (j) llama.cpp threads, ours and the raw loop alike
 
 
 # Sizes are the brief's; 3 repetitions keep a full run to a few minutes, because the slowest
@@ -102,6 +103,26 @@ def scenarios(s: Settings) -> dict[str, Scenario]:
             "tok/s",
             Target(min_ratio=3.0),  # on the 8-concurrent row
             higher_is_better=True,
+        ),
+        "j": Scenario(
+            "j",
+            f"(j) llama.cpp engine, 1 request, {s.local_new_tokens} new tokens (vs llama.cpp's own loop)",
+            "tok/s",
+            Target(min_ratio=0.95),
+            higher_is_better=True,
+        ),
+        "j-batch": Scenario(
+            "j-batch",
+            f"(j) llama.cpp engine, 8 concurrent requests, {s.local_new_tokens} new tokens each (vs 1)",
+            "tok/s",
+            Target(min_ratio=1.9),
+            higher_is_better=True,
+        ),
+        "j-first": Scenario(
+            "j-first", "(j) llama.cpp engine: fresh process to first token", "s", Target(max_seconds=1.0)
+        ),
+        "j-rss": Scenario(
+            "j-rss", "(j) llama.cpp engine: peak RSS (VmHWM)", "KiB", Target(max_kib=600 * 1024)
         ),
         # The bar for a second `make demo`, here timed from the process's first statement.
         "i": Scenario(

@@ -6,7 +6,8 @@ series comes first). Each sample is a fresh interpreter (`python benchmarks/warm
 that prints the seconds from its first statement to the first token of a streamed chat answer, at
 torch's default thread count (what a user gets):
 
-- mistral_client local: `Client(backend=LocalBackend(gguf)).chat.stream(...)`, first text delta;
+- mistral_client local: `Client(backend=LocalBackend(gguf, engine="torch")).chat.stream(...)`, first
+  text delta;
 - raw transformers: what a user would write on the same weights in Hugging Face format (the cache
   entry, since transformers itself re-de-quantizes a GGUF file on every load): `AutoTokenizer`,
   `AutoModelForCausalLM.from_pretrained`, `apply_chat_template`, then `generate` of one token.
@@ -97,7 +98,8 @@ def _local() -> float:
     from mistral_client.local import LocalBackend
 
     with (
-        Client(backend=LocalBackend(_gguf())) as client,
+        # The torch engine: (i) is the de-quantized start; (j) measures the llama.cpp engine's.
+        Client(backend=LocalBackend(_gguf(), engine="torch")) as client,
         client.chat.stream(model="smollm2", messages=MESSAGES, max_tokens=8) as stream,
     ):
         for _ in stream.text_deltas():

@@ -17,6 +17,7 @@ from mistral_client.local._backend import LocalBackend
 from mistral_client.local._errors import LocalModelError
 from mistral_client.local._types import (
     Completion,
+    EmbeddingResult,
     FinishReason,
     GenerationEvent,
     GenerationParams,
@@ -25,17 +26,17 @@ from mistral_client.local._types import (
 )
 
 if TYPE_CHECKING:
-    from mistral_client.local._embeddings import EmbeddingModel, EmbeddingResult
-    from mistral_client.local._engine import Engine, PromptTooLongError
+    from mistral_client.local._embeddings import EmbeddingModel
+    from mistral_client.local._engine import Engine
+    from mistral_client.local._generation import PromptTooLongError
     from mistral_client.local._loader import LoadOptions
     from mistral_client.local._tokenizer import FIMNotSupportedError, PromptEncoder
 
 # Public name -> module, imported on first attribute access so that torch loads only when used.
 _LAZY = {
     "EmbeddingModel": "._embeddings",
-    "EmbeddingResult": "._embeddings",
     "Engine": "._engine",
-    "PromptTooLongError": "._engine",
+    "PromptTooLongError": "._generation",
     "LoadOptions": "._loader",
     "FIMNotSupportedError": "._tokenizer",
     "PromptEncoder": "._tokenizer",

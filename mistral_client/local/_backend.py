@@ -17,7 +17,7 @@ import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 from .. import _endpoints as endpoints
 from .._backend import (
@@ -59,6 +59,9 @@ from ._responses import build_chunks, build_response, encode_vector, new_id
 from ._types import GenerationEvent, GenerationParams, GenerationResult, collect
 
 T = TypeVar("T")
+#: Which engine runs the weights: ``torch`` (transformers), ``llama.cpp`` (GGUF files), ``auto``.
+EngineName = Literal["auto", "torch", "llama.cpp"]
+_ENGINES = ("auto", "torch", "llama.cpp")
 
 logger = logging.getLogger("mistral_client.local")
 
@@ -73,6 +76,13 @@ class LocalBackend(Backend, AsyncBackend):
     Concurrent requests (threads, asyncio or trio tasks) are decoded together, up to
     ``max_batch_size`` completions at a time; prompts joining are read ``prefill_chunk`` tokens per
     step, between the others' decode steps. ``cache_dir`` holds de-quantized GGUF weights.
+
+    ``engine`` picks what runs the weights: ``"torch"`` (transformers: any Hugging Face model, GPUs,
+    GGUF de-quantized), ``"llama.cpp"`` (a ``.gguf`` file's quantized weights through llama-cpp-python,
+    no torch; ``num_threads`` sets llama.cpp's threads, ``context_length`` its KV cache, shared by
+    concurrent requests, default the smaller of the model's window and 4,096) or ``"auto"``:
+    llama.cpp for a GGUF file when llama-cpp-python is installed and neither ``device`` nor
+    ``dtype`` (torch settings) is given, else torch.
     """
 
     def __init__(
@@ -86,6 +96,8 @@ class LocalBackend(Backend, AsyncBackend):
         max_batch_size: int = 8,
         cache_dir: str | os.PathLike[str] | None = None,
         prefill_chunk: int = 256,  # _scheduler.PREFILL_CHUNK, without importing torch here
+        engine: EngineName = "auto",
+        context_length: int | None = None,
     ) -> None:
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be at least 1")
@@ -102,6 +114,11 @@ class LocalBackend(Backend, AsyncBackend):
         self.num_threads = num_threads
         self.max_batch_size = max_batch_size
         self.cache_dir = None if cache_dir is None else str(cache_dir)
+        if context_length is not None and context_length < 1:
+            raise ValueError("context_length must be at least 1")
+        self.context_length = context_length
+        #: The engine that runs (or will run) the weights: ``"torch"`` or ``"llama.cpp"``.
+        self.engine_name: Literal["torch", "llama.cpp"] = _choose_engine(engine, self.path, device, dtype)
         self.model_name = model_name or (self.path.name if self.path.is_dir() else self.path.stem)
         self._engine: Any = None
         self._encoder: Any = None  # the tokenizer alone, for token counts and the model card
@@ -111,7 +128,7 @@ class LocalBackend(Backend, AsyncBackend):
         self._step_lock = threading.Lock()
 
     def __repr__(self) -> str:
-        return f"<LocalBackend path={str(self.path)!r} device={self.device!r}>"
+        return f"<LocalBackend path={str(self.path)!r} engine={self.engine_name!r} device={self.device!r}>"
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -137,7 +154,18 @@ class LocalBackend(Backend, AsyncBackend):
         """The generation engine (loaded on first use)."""
         if self._engine is None:
             with self._load_lock:
-                if self._engine is None:
+                if self._engine is None and self.engine_name == "llama.cpp":
+                    from .llama_cpp._engine import LlamaCppEngine
+
+                    with _load_errors(self.path):
+                        self._engine = LlamaCppEngine.load(
+                            self.path,
+                            num_threads=self.num_threads,
+                            max_batch_size=self.max_batch_size,
+                            prefill_chunk=self.prefill_chunk,
+                            context_length=self.context_length,
+                        )
+                elif self._engine is None:
                     from ._engine import Engine
 
                     self._check_kind("chat")
@@ -176,7 +204,14 @@ class LocalBackend(Backend, AsyncBackend):
         """The embedding model (loaded on first use)."""
         if self._embedder is None:
             with self._load_lock:
-                if self._embedder is None:
+                if self._embedder is None and self.engine_name == "llama.cpp":
+                    from .llama_cpp._embeddings import GGUFEmbeddingModel
+
+                    with _load_errors(self.path):
+                        self._embedder = GGUFEmbeddingModel.load(
+                            self.path, num_threads=self.num_threads, context_length=self.context_length
+                        )
+                elif self._embedder is None:
                     from ._embeddings import EmbeddingModel
 
                     self._check_kind("embeddings")
@@ -489,6 +524,39 @@ class LocalBackend(Backend, AsyncBackend):
             raise UnsupportedOperationError(request.operation, "the local backend (LocalBackend)")
         model = cast(Any, request.body).model
         return build_chunks(self._events(prompt, params, cancel), model, len(prompt), params.n)
+
+
+def _choose_engine(
+    engine: str, path: Path, device: str | None, dtype: str | None
+) -> Literal["torch", "llama.cpp"]:
+    """The engine ``engine`` names for this model; bad combinations fail here, before any load."""
+    if engine not in _ENGINES:
+        raise ValueError(f"LocalBackend: engine={engine!r}; expected one of {', '.join(map(repr, _ENGINES))}")
+    if engine == "torch":
+        return "torch"
+    from ._model_files import ModelPathError, resolve_model_files
+    from .llama_cpp import available
+
+    try:
+        gguf = resolve_model_files(path).gguf_file is not None
+    except ModelPathError:
+        gguf = False
+    if engine == "auto":
+        return "llama.cpp" if gguf and available() and device is None and dtype is None else "torch"
+    if not gguf:
+        raise ValueError(f"LocalBackend: engine='llama.cpp' runs .gguf files; {path} is not one")
+    if device not in (None, "cpu") or dtype is not None:
+        setting = f"device={device!r}" if device not in (None, "cpu") else f"dtype={dtype!r}"
+        raise ValueError(
+            f"LocalBackend: {setting} is a torch engine setting; the llama.cpp engine runs the GGUF's "
+            "own quantized weights on the CPU (pass engine='torch' to use it)"
+        )
+    if not available():
+        raise ImportError(
+            "LocalBackend: engine='llama.cpp' needs llama-cpp-python: "
+            "pip install 'mistral-client[local-gguf]'"
+        )
+    return "llama.cpp"
 
 
 @contextlib.contextmanager

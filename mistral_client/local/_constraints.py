@@ -4,6 +4,8 @@ A request's constraint is a grammar string, compiled and checked once in the cal
 the compiler rejects fails before any generation); each batch row then gets its own matcher, which
 writes the allowed-token bitmask before every sampling step. The mask is applied here with plain
 tensor ops (llguidance's torch helper is wrapped in ``torch.compile``, seconds on its first call).
+Only :class:`RowConstraint` uses torch (imported there): the llama.cpp engine builds and checks
+grammars here and masks its numpy logits itself.
 
 JSON is compiled without free whitespace (``", "`` and ``": "`` separators only), so a weak model
 cannot loop on spaces or newlines; EOS is allowed only where the grammar accepts.
@@ -16,13 +18,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import torch
-
 from mistral_client.local._tool_calls import ToolCallTokens
 
 #: Bounded whitespace: JSON separators are fixed strings, nothing else is free.
 JSON_OPTIONS: Any = {"whitespace_flexible": False, "item_separator": ", ", "key_separator": ": "}
-_SHIFTS = torch.arange(32, dtype=torch.int32)
 #: A forced tool call allows parallel calls, up to this many: a weak model cannot loop on new calls.
 MAX_FORCED_CALLS = 4
 
@@ -120,25 +119,34 @@ def check_grammar(grammar: str, tokenizer: Any) -> None:
         raise GrammarError(messages[0] if messages else "the grammar does not compile")
 
 
+def new_matcher(tokenizer: Any, grammar: str) -> Any:
+    """An llguidance matcher of ``grammar`` at its start; :class:`GrammarError` if it does not compile."""
+    import llguidance
+
+    matcher = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
+    if matcher.is_error():
+        raise GrammarError(matcher.get_error())
+    return matcher
+
+
 class RowConstraint:
     """One batch row's matcher and its mask buffer."""
 
-    __slots__ = ("_bits", "_matcher", "_vocab")
+    __slots__ = ("_bits", "_matcher", "_shifts", "_vocab")
 
     def __init__(self, tokenizer: Any, grammar: str) -> None:
-        import llguidance
+        import torch
 
-        self._matcher = llguidance.LLMatcher(tokenizer, grammar, log_level=0)
-        if self._matcher.is_error():
-            raise GrammarError(self._matcher.get_error())
+        self._matcher = new_matcher(tokenizer, grammar)
         self._vocab = int(tokenizer.vocab_size)
         self._bits = torch.zeros((self._vocab + 31) // 32, dtype=torch.int32)
+        self._shifts = torch.arange(32, dtype=torch.int32)
 
-    def apply(self, scores: torch.Tensor) -> None:
-        """Set the logits of disallowed tokens to -inf, in place (``scores``: ``[vocab]``)."""
+    def apply(self, scores: Any) -> None:
+        """Set the logits of disallowed tokens to -inf, in place (``scores``: a ``[vocab]`` tensor)."""
         bits = self._bits
         self._matcher.unsafe_compute_mask_ptr(bits.data_ptr(), bits.numel() * 4)
-        allowed = ((bits.unsqueeze(1) >> _SHIFTS) & 1).view(-1)[: self._vocab].bool()
+        allowed = ((bits.unsqueeze(1) >> self._shifts) & 1).view(-1)[: self._vocab].bool()
         if scores.shape[-1] > self._vocab:  # the model's padded vocabulary beyond the tokenizer's
             scores[self._vocab :] = float("-inf")
         target = scores[: self._vocab]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -14,17 +13,9 @@ import torch
 from mistral_client.local._loader import apply_threads, dtype_kwarg, resolve_device, resolve_dtype
 from mistral_client.local._model_files import find_mistral_tokenizer
 from mistral_client.local._pooling import PoolingMode, pool, read_pooling_mode
+from mistral_client.local._types import EmbeddingResult
 
-
-@dataclass(frozen=True)
-class EmbeddingResult:
-    vectors: list[list[float]]
-    #: Tokens of each input as the model saw it (special tokens included, after truncation).
-    token_counts: list[int]
-
-    @property
-    def prompt_tokens(self) -> int:
-        return sum(self.token_counts)
+__all__ = ["EmbeddingModel", "EmbeddingResult"]
 
 
 class EmbeddingModel:

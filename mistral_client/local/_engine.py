@@ -5,12 +5,11 @@ from __future__ import annotations
 import inspect
 import logging
 import os
-import threading
-from collections.abc import Iterator, Sequence
 from typing import Any
 
 import torch
 
+from mistral_client.local._generation import BatchedEngine, PromptTooLongError
 from mistral_client.local._loader import (
     LoadOptions,
     check_load_memory,
@@ -21,22 +20,13 @@ from mistral_client.local._loader import (
 from mistral_client.local._model_files import ModelFiles, resolve_model_files
 from mistral_client.local._scheduler import PREFILL_CHUNK, Scheduler
 from mistral_client.local._tokenizer import PromptEncoder, load_prompt_encoder
-from mistral_client.local._types import (
-    FinishReason,
-    GenerationEvent,
-    GenerationParams,
-    GenerationResult,
-    collect,
-)
+
+__all__ = ["Engine", "PromptTooLongError"]
 
 logger = logging.getLogger("mistral_client.local")
 
 
-class PromptTooLongError(ValueError):
-    """The prompt leaves no room in the model's context window."""
-
-
-class Engine:
+class Engine(BatchedEngine["Scheduler"]):
     """A causal LM plus its prompt encoder, generating token by token."""
 
     def __init__(
@@ -46,6 +36,7 @@ class Engine:
             raise ValueError("max_batch_size must be at least 1")
         if prefill_chunk < 1:
             raise ValueError("prefill_chunk must be at least 1")
+        super().__init__()
         self.prefill_chunk = prefill_chunk
         self.model = model
         self.max_batch_size = max_batch_size
@@ -60,7 +51,6 @@ class Engine:
         self._cache_kwarg = "cache" if "cache" in params else "past_key_values"
         # Computing logits for the last prompt position only saves a [prompt, vocab] matmul.
         self._keep_kwarg = next((k for k in ("logits_to_keep", "num_logits_to_keep") if k in params), None)
-        self._scheduler: Scheduler | None = None
         self._llg_tokenizer: Any = None
         output = model.get_output_embeddings() if hasattr(model, "get_output_embeddings") else None
         if self.device.type == "cpu":
@@ -69,7 +59,6 @@ class Engine:
         self.vocab_size = (
             int(output.weight.shape[0]) if output is not None else int(getattr(config, "vocab_size", 0))
         )
-        self._scheduler_lock = threading.Lock()
 
     @classmethod
     def load(
@@ -99,42 +88,8 @@ class Engine:
                     self._llg_tokenizer = llg_tokenizer(self.encoder, self.vocab_size)
         return self._llg_tokenizer
 
-    @property
-    def scheduler(self) -> Scheduler:
-        """The continuous-batching scheduler every :meth:`generate` call goes through."""
-        if self._scheduler is None:
-            with self._scheduler_lock:
-                if self._scheduler is None:
-                    self._scheduler = Scheduler(self, self.max_batch_size, self.prefill_chunk)
-        return self._scheduler
-
-    def generate(
-        self,
-        prompt_ids: Sequence[int],
-        params: GenerationParams,
-        cancel: threading.Event | None = None,
-    ) -> Iterator[GenerationEvent]:
-        """Yield one event per generated token of each of the ``params.n`` completions.
-
-        The request joins the running batch on the first ``next()``: requests from any number of
-        threads share forward passes. Setting ``cancel`` frees the request's rows at the next step;
-        the iterator then ends without final events.
-        """
-        prompt_len = len(prompt_ids)
-        if prompt_len == 0:
-            raise ValueError("the prompt is empty")
-        # Validate eagerly, so errors surface at the call rather than at the first ``next()``.
-        budget = self._budget(prompt_len, params.max_tokens)
-        return self.scheduler.submit(list(prompt_ids), params, budget, cancel)
-
-    def complete(
-        self,
-        prompt_ids: Sequence[int],
-        params: GenerationParams,
-        cancel: threading.Event | None = None,
-    ) -> GenerationResult:
-        """Run :meth:`generate` to the end and gather the completions."""
-        return collect(self.generate(prompt_ids, params, cancel), params.n, len(prompt_ids))
+    def _new_scheduler(self) -> Scheduler:
+        return Scheduler(self, self.max_batch_size, self.prefill_chunk)
 
     def forward(
         self,
@@ -165,18 +120,6 @@ class Engine:
         from transformers import DynamicCache
 
         return DynamicCache()
-
-    def _budget(self, prompt_len: int, max_tokens: int | None) -> tuple[int, FinishReason]:
-        room = None if self.context_length is None else self.context_length - prompt_len
-        if room is not None and room < 1:
-            raise PromptTooLongError(
-                f"the prompt has {prompt_len} tokens; the model's context window is {self.context_length}"
-            )
-        if max_tokens is not None and (room is None or max_tokens <= room):
-            return max_tokens, "length"
-        if room is None:
-            raise ValueError("max_tokens is required: the model config declares no context length")
-        return room, "model_length"
 
 
 def _transpose_output_projection(layer: Any) -> None:

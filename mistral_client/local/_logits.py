@@ -1,15 +1,29 @@
-"""Per-row logits processing (penalties, minimum length) and next-token selection for a batch."""
+"""Per-row logits processing: penalties, minimum length, banned tokens, a grammar's mask.
+
+Array-library agnostic: a row is a torch tensor (torch engine) or a numpy array (llama.cpp engine),
+and both support the in-place arithmetic and index assignment used here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable
 from typing import Any, Protocol
 
-import torch
-
-from mistral_client.local._constraints import RowConstraint
-from mistral_client.local._sampling import select_next_tokens
 from mistral_client.local._types import GenerationParams
+
+
+class Constraint(Protocol):
+    """A grammar's matcher for one row: masks disallowed tokens, then follows the chosen one."""
+
+    def apply(self, scores: Any) -> None: ...
+
+    def consume(self, token: int) -> None: ...
+
+
+def _torch_zeros(scores: Any) -> Any:
+    import torch
+
+    return torch.zeros(scores.shape[-1], dtype=scores.dtype, device=scores.device)
 
 
 class RowLogits:
@@ -29,11 +43,16 @@ class RowLogits:
         "frequency",
         "generated",
         "min_tokens",
+        "new_counts",
         "presence",
     )
 
     def __init__(
-        self, params: GenerationParams, eos_token_ids: frozenset[int], constraint: RowConstraint | None = None
+        self,
+        params: GenerationParams,
+        eos_token_ids: frozenset[int],
+        constraint: Constraint | None = None,
+        new_counts: Callable[[Any], Any] = _torch_zeros,
     ) -> None:
         self.presence = params.presence_penalty
         self.frequency = params.frequency_penalty
@@ -41,16 +60,18 @@ class RowLogits:
         self.banned = list(params.banned_tokens)
         self.constraint = constraint
         self.eos = sorted(eos_token_ids)
-        self.counts: torch.Tensor | None = None
+        self.counts: Any = None
+        #: Zeroed per-token counts shaped like a row (the penalties' state), in the row's array type.
+        self.new_counts = new_counts
         self.generated = 0
         self.active = bool(self.presence or self.frequency or self.min_tokens or self.banned or constraint)
 
-    def apply(self, scores: torch.Tensor) -> None:
+    def apply(self, scores: Any) -> None:
         """Adjust one row of logits (shape ``[vocab]``) in place."""
         if self.presence or self.frequency:
             if self.counts is None:
-                self.counts = torch.zeros(scores.shape[-1], dtype=scores.dtype, device=scores.device)
-            scores -= self.counts * self.frequency + (self.counts > 0).to(scores.dtype) * self.presence
+                self.counts = self.new_counts(scores)
+            scores -= self.counts * self.frequency + (self.counts > 0) * self.presence
         if self.generated < self.min_tokens and self.eos:
             scores[self.eos] = float("-inf")
         if self.banned:
@@ -71,45 +92,3 @@ class RowLogits:
             and self.generated >= self.min_tokens
         ):
             self.active = False  # nothing left to do for this row
-
-
-class _Row(Protocol):
-    @property
-    def logits(self) -> RowLogits: ...
-
-    @property
-    def request(self) -> Any: ...
-
-
-def select_tokens(logits: torch.Tensor, rows: Sequence[_Row]) -> torch.Tensor:
-    """One token per row of ``logits`` (``[rows, vocab]``), each with its request's sampling settings.
-
-    Rows of one request are sampled together with that request's generator, exactly as when the
-    request runs alone, so a seeded request gives the same output alone or in a batch.
-    """
-    adjusted = [i for i, row in enumerate(rows) if row.logits.active]
-    if adjusted:
-        logits = logits.clone()  # the model's output may be an expanded view (n > 1)
-        for i in adjusted:
-            rows[i].logits.apply(logits[i])
-    sampled: dict[int, tuple[Any, list[int]]] = {}
-    for i, row in enumerate(rows):
-        if row.request.params.temperature > 0:
-            entry = sampled.get(id(row.request))
-            if entry is None:
-                sampled[id(row.request)] = (row.request, [i])
-            else:
-                entry[1].append(i)
-    if not sampled:
-        return logits.argmax(dim=-1)
-    some_greedy = sum(len(index) for _, index in sampled.values()) < len(rows)
-    tokens = (
-        logits.argmax(dim=-1)
-        if some_greedy
-        else torch.empty(len(rows), dtype=torch.long, device=logits.device)
-    )
-    for request, index in sampled.values():
-        params = request.params
-        rows_logits = logits[index] if len(index) < len(rows) else logits
-        tokens[index] = select_next_tokens(rows_logits, params.temperature, params.top_p, request.generator)
-    return tokens

@@ -1,8 +1,13 @@
-"""Next-token selection from logits: greedy, temperature and nucleus (top-p) sampling."""
+"""Next-token selection from logits: greedy, temperature and nucleus (top-p) sampling, per batch row."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any, Protocol
+
 import torch
+
+from mistral_client.local._logits import RowLogits
 
 
 def select_next_tokens(
@@ -25,3 +30,45 @@ def _top_p_filter(scores: torch.Tensor, top_p: float) -> torch.Tensor:
     drop = (probs.cumsum(dim=-1) - probs) >= top_p
     sorted_scores = sorted_scores.masked_fill(drop, float("-inf"))
     return torch.empty_like(scores).scatter_(-1, order, sorted_scores)
+
+
+class _Row(Protocol):
+    @property
+    def logits(self) -> RowLogits: ...
+
+    @property
+    def request(self) -> Any: ...
+
+
+def select_tokens(logits: torch.Tensor, rows: Sequence[_Row]) -> torch.Tensor:
+    """One token per row of ``logits`` (``[rows, vocab]``), each with its request's sampling settings.
+
+    Rows of one request are sampled together with that request's generator, exactly as when the
+    request runs alone, so a seeded request gives the same output alone or in a batch.
+    """
+    adjusted = [i for i, row in enumerate(rows) if row.logits.active]
+    if adjusted:
+        logits = logits.clone()  # the model's output may be an expanded view (n > 1)
+        for i in adjusted:
+            rows[i].logits.apply(logits[i])
+    sampled: dict[int, tuple[Any, list[int]]] = {}
+    for i, row in enumerate(rows):
+        if row.request.params.temperature > 0:
+            entry = sampled.get(id(row.request))
+            if entry is None:
+                sampled[id(row.request)] = (row.request, [i])
+            else:
+                entry[1].append(i)
+    if not sampled:
+        return logits.argmax(dim=-1)
+    some_greedy = sum(len(index) for _, index in sampled.values()) < len(rows)
+    tokens = (
+        logits.argmax(dim=-1)
+        if some_greedy
+        else torch.empty(len(rows), dtype=torch.long, device=logits.device)
+    )
+    for request, index in sampled.values():
+        params = request.params
+        rows_logits = logits[index] if len(index) < len(rows) else logits
+        tokens[index] = select_next_tokens(rows_logits, params.temperature, params.top_p, request.generator)
+    return tokens

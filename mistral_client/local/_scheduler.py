@@ -12,11 +12,7 @@ finishes or is cancelled; the others are not disturbed.
 
 from __future__ import annotations
 
-import atexit
-import collections
-import queue
-import threading
-from collections.abc import Iterator
+import contextlib
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -24,39 +20,17 @@ import torch
 from mistral_client.local._completion import CompletionState
 from mistral_client.local._constraints import RowConstraint
 from mistral_client.local._kv_cache import layers, pad_left, set_layers, sliding_window
-from mistral_client.local._logits import RowLogits, select_tokens
-from mistral_client.local._types import FinishReason, GenerationEvent, GenerationParams
+from mistral_client.local._logits import RowLogits
+from mistral_client.local._request_loop import END, Request, RequestLoop
+from mistral_client.local._sampling import select_tokens
 
 if TYPE_CHECKING:
     from mistral_client.local._engine import Engine
 
-_END = object()
 #: Prompt tokens prefilled per scheduler step, across the requests waiting to join. On SmolLM2-135M
 #: (CPU, one thread) a 2,000-token prompt joining froze a running stream for 7.3 s read at once;
 #: 256-token chunks cap that at 1.2 s for 2% more total prefill time (128: 0.7 s, 8% more).
 PREFILL_CHUNK = 256
-
-
-class _Request:
-    """One submitted request: its rows, its random generator and the queue its consumer reads."""
-
-    __slots__ = ("cancel", "generator", "live", "out", "params", "prompt", "rows")
-
-    def __init__(
-        self,
-        prompt: list[int],
-        params: GenerationParams,
-        rows: list[CompletionState],
-        generator: torch.Generator,
-        cancel: threading.Event,
-    ) -> None:
-        self.prompt = prompt
-        self.params = params
-        self.rows = rows
-        self.generator = generator
-        self.cancel = cancel
-        self.live = len(rows)
-        self.out: queue.SimpleQueue[Any] = queue.SimpleQueue()
 
 
 class _Prefill:
@@ -64,7 +38,7 @@ class _Prefill:
 
     __slots__ = ("cache", "done", "logits", "request")
 
-    def __init__(self, request: _Request, cache: Any, logits: list[RowLogits]) -> None:
+    def __init__(self, request: Request, cache: Any, logits: list[RowLogits]) -> None:
         self.request = request
         self.cache = cache
         self.logits = logits
@@ -76,172 +50,44 @@ class _Row:
 
     __slots__ = ("logits", "request", "start", "state")
 
-    def __init__(self, request: _Request, state: CompletionState, logits: RowLogits, start: int) -> None:
+    def __init__(self, request: Request, state: CompletionState, logits: RowLogits, start: int) -> None:
         self.request = request
         self.state = state
         self.logits = logits
         self.start = start  # cache slots before this index are padding
 
 
-class Scheduler:
+class Scheduler(RequestLoop):
     """Runs every request of one :class:`Engine` in one batch, on one background thread."""
 
     def __init__(self, engine: Engine, max_batch_size: int = 8, prefill_chunk: int = PREFILL_CHUNK) -> None:
-        if max_batch_size < 1:
-            raise ValueError("max_batch_size must be at least 1")
-        if prefill_chunk < 1:
-            raise ValueError("prefill_chunk must be at least 1")
+        device = engine.device
+
+        def new_generator(seed: int | None) -> torch.Generator:
+            generator = torch.Generator(device=device)
+            if seed is None:
+                generator.seed()
+            else:
+                generator.manual_seed(seed)
+            return generator
+
+        super().__init__(engine.encoder, new_generator, max_batch_size, prefill_chunk)
         self.engine = engine
-        self.max_batch_size = max_batch_size
-        self.prefill_chunk = prefill_chunk
-        self._cond = threading.Condition()
-        self._pending: collections.deque[_Request] = collections.deque()
-        self._thread: threading.Thread | None = None
-        self._closing = False
-        # Batch state, touched only by the scheduler thread.
         self._rows: list[_Row] = []
         self._prefilling: list[_Prefill] = []  # admitted, prompt not fully read yet
         self._cache: Any = None
         self._length = 0  # cache slots, padding included
         self._next: torch.Tensor | None = None  # the token each row feeds next
-        #: Decode steps run at each batch size (rows): how much batching actually happened.
-        self.steps_by_rows: collections.Counter[int] = collections.Counter()
         self._window, self._mixed = sliding_window(engine.model.config)
         self._bool_mask = getattr(engine.model.config, "_attn_implementation", "sdpa") in (
             "sdpa",
             "flex_attention",
         )
 
-    def submit(
-        self,
-        prompt: list[int],
-        params: GenerationParams,
-        budget: tuple[int, FinishReason],
-        cancel: threading.Event | None = None,
-    ) -> Iterator[GenerationEvent]:
-        """Events of the request as the batch produces them; the request joins on the first ``next()``."""
-        return self._drain(prompt, params, budget, cancel or threading.Event())
+    def _step_context(self) -> contextlib.AbstractContextManager[Any]:
+        return torch.inference_mode()
 
-    # --- consumer side ----------------------------------------------------------------------------
-
-    def _drain(
-        self,
-        prompt: list[int],
-        params: GenerationParams,
-        budget: tuple[int, FinishReason],
-        cancel: threading.Event,
-    ) -> Iterator[GenerationEvent]:
-        if cancel.is_set():
-            return
-        request = self._new_request(prompt, params, budget, cancel)
-        with self._cond:
-            self._pending.append(request)
-            if self._thread is None:
-                self._thread = threading.Thread(
-                    target=self._loop, name="mistral-local-scheduler", daemon=True
-                )
-                self._thread.start()
-                atexit.register(self._stop)
-            self._cond.notify()
-        try:
-            while True:
-                item = request.out.get()
-                if item is _END:
-                    return
-                if isinstance(item, BaseException):
-                    raise item
-                for event in item:
-                    # A consumer that cancels gets nothing more, even what the batch already made.
-                    if cancel.is_set():
-                        return
-                    yield event
-        finally:
-            cancel.set()  # a consumer that stops early frees its rows at the next step
-
-    def _new_request(
-        self,
-        prompt: list[int],
-        params: GenerationParams,
-        budget: tuple[int, FinishReason],
-        cancel: threading.Event,
-    ) -> _Request:
-        import random
-
-        encoder = self.engine.encoder
-        tool_tokens = encoder.tool_call_tokens if params.parse_tool_calls else None
-        rng = random.Random(params.random_seed)
-        parse_tagged = params.parse_tool_calls and encoder.parses_tagged_tool_calls
-        parsing = params.response_parsing if params.parse_tool_calls else None
-        states = [
-            CompletionState(
-                i,
-                encoder,
-                params.stop,
-                tool_tokens,
-                len(prompt),
-                rng,
-                budget,
-                parse_tagged,
-                parsing,
-                params.parallel_tool_calls,
-            )
-            for i in range(params.n)
-        ]
-        generator = torch.Generator(device=self.engine.device)
-        if params.random_seed is None:
-            generator.seed()
-        else:
-            generator.manual_seed(params.random_seed)
-        return _Request(prompt, params, states, generator, cancel)
-
-    # --- the scheduler thread ---------------------------------------------------------------------
-
-    def _stop(self) -> None:
-        """At interpreter exit: let the thread leave torch before the runtime is torn down."""
-        with self._cond:
-            self._closing = True
-            self._cond.notify()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._pending and not self._rows and not self._prefilling and not self._closing:
-                    self._cond.wait()
-                if self._closing:
-                    return
-                admitted = self._admit()
-            try:
-                with torch.inference_mode():
-                    self._step(admitted)
-            except BaseException as exc:  # a failed forward pass fails every request in the batch
-                for request in {id(r.request): r.request for r in self._rows}.values():
-                    request.out.put(exc)
-                for request in [*admitted, *(p.request for p in self._prefilling)]:
-                    request.out.put(exc)
-                self._reset()
-                self._prefilling = []
-
-    def _admit(self) -> list[_Request]:
-        """Pending requests that fit in the batch now, first come first served."""
-        admitted: list[_Request] = []
-        free = self.max_batch_size - len(self._rows) - sum(p.request.params.n for p in self._prefilling)
-        while self._pending:
-            request = self._pending[0]
-            if request.cancel.is_set():
-                self._pending.popleft()
-                request.out.put(_END)
-                continue
-            n = request.params.n
-            # A request wider than the whole batch runs once the batch is empty.
-            if n > free and (self._rows or admitted or self._prefilling):
-                break
-            admitted.append(self._pending.popleft())
-            free -= n
-        return admitted
-
-    def _step(self, admitted: list[_Request]) -> None:
+    def _step(self, admitted: list[Request]) -> None:
         self._drop(lambda row: row.request.cancel.is_set())
         logits = self._decode() if self._rows else None
         for request in admitted:
@@ -254,7 +100,7 @@ class Scheduler:
         for prefill in self._prefilling:
             request = prefill.request
             if request.cancel.is_set():
-                request.out.put(_END)
+                request.out.put(END)
                 continue
             if budget <= 0:  # this step's share of prefill is spent: the rest waits for the next
                 waiting.append(prefill)
@@ -295,7 +141,7 @@ class Scheduler:
             logits = logits.expand(n, -1)
         return logits, budget
 
-    def _row_logits(self, request: _Request) -> list[RowLogits]:
+    def _row_logits(self, request: Request) -> list[RowLogits]:
         eos = self.engine.eos_token_ids
         grammar = request.params.grammar
         if grammar is None:
@@ -304,7 +150,7 @@ class Scheduler:
         # One matcher per row: the n completions of a request diverge.
         return [RowLogits(request.params, eos, RowConstraint(tokenizer, grammar)) for _ in request.rows]
 
-    def _merge(self, request: _Request, cache: Any, row_logits: list[RowLogits]) -> None:
+    def _merge(self, request: Request, cache: Any, row_logits: list[RowLogits]) -> None:
         prompt_len = len(request.prompt)
         length = max(self._length, prompt_len)
         new_rows = [
@@ -373,19 +219,8 @@ class Scheduler:
         )
 
     def _advance(self, tokens: torch.Tensor) -> None:
-        eos = self.engine.eos_token_ids
-        outputs: dict[int, tuple[_Request, list[GenerationEvent]]] = {}
-        for row, token in zip(self._rows, tokens.tolist(), strict=True):
-            event = row.state.advance(token, eos)
-            row.logits.observe(token)
-            entry = outputs.get(id(row.request))
-            if entry is None:
-                outputs[id(row.request)] = (row.request, [event])
-            else:
-                entry[1].append(event)
+        self._emit(self._rows, tokens.tolist(), self.engine.eos_token_ids)
         self._next = tokens
-        for request, events in outputs.values():
-            request.out.put(events)
         self._drop(lambda row: row.state.finished)
 
     def _drop(self, leaves: Any) -> None:
@@ -397,7 +232,7 @@ class Scheduler:
             if i not in keep:
                 row.request.live -= 1
                 if row.request.live == 0:
-                    row.request.out.put(_END)
+                    row.request.out.put(END)
         if not keep:
             self._reset()
             return

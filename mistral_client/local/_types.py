@@ -132,3 +132,16 @@ def collect(events: Iterable[GenerationEvent], n: int, prompt_tokens: int) -> Ge
     for c, texts in zip(completions, parts, strict=False):
         c.text = "".join(texts)
     return GenerationResult(completions=completions, prompt_tokens=prompt_tokens)
+
+
+@dataclass(frozen=True)
+class EmbeddingResult:
+    """Vectors of one embedding call (either engine), with token counts."""
+
+    vectors: list[list[float]]
+    #: Tokens of each input as the model saw it (special tokens included, after truncation).
+    token_counts: list[int]
+
+    @property
+    def prompt_tokens(self) -> int:
+        return sum(self.token_counts)
