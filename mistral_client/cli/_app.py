@@ -50,6 +50,13 @@ def _connection_flags() -> list[Callable[[F], F]]:
             help="Run on open weights in-process (a model directory or .gguf file) instead of the API.",
         ),
         click.option(
+            "--engine",
+            type=click.Choice(["auto", "torch", "llama.cpp"]),
+            default="auto",
+            show_default=True,
+            help="With --local: what runs the weights (auto: llama.cpp for a .gguf when installed).",
+        ),
+        click.option(
             "--api-key-file",
             metavar="FILE",
             type=click.Path(dir_okay=False, path_type=Path),
@@ -164,6 +171,7 @@ def _log_lines(debug: bool) -> Iterator[None]:
 def make_client(
     *,
     local: Path | None,
+    engine: Literal["auto", "torch", "llama.cpp"] = "auto",
     api_key_file: Path | None,
     base_url: str | None,
     timeout: float | None,
@@ -179,13 +187,15 @@ def make_client(
             raise click.UsageError("--local runs in-process: it takes no --base-url or --api-key-file")
         from ..local import LocalBackend
 
-        backend = LocalBackend(local)
+        backend = LocalBackend(local, engine=engine)
         refusal = backend.kind.refusal(needs) if needs is not None else None
         if refusal is not None:
             raise CLIError(f"--local {local}: {refusal}", EXIT_USAGE)
         _quiet_libraries()
         click.get_current_context().meta[_LOCAL_MODEL] = backend.model_name
         return Client(backend=backend, timeout=timeout, max_retries=max_retries)
+    if engine != "auto":
+        raise click.UsageError("--engine picks what runs the weights of --local PATH: give --local too")
     key = _read_key(api_key_file) if api_key_file is not None else os.environ.get("MISTRAL_API_KEY")
     if not key:
         if need_key:

@@ -154,7 +154,13 @@ class LocalBackend(Backend, AsyncBackend):
         """The generation engine (loaded on first use)."""
         if self._engine is None:
             with self._load_lock:
-                if self._engine is None and self.engine_name == "llama.cpp":
+                if self._engine is not None:
+                    return self._engine
+                self._check_kind("chat")
+                logger.info(
+                    "loading %s in-process (%s): %s", self.path, self.engine_name, self.kind.description
+                )
+                if self.engine_name == "llama.cpp":
                     from .llama_cpp._engine import LlamaCppEngine
 
                     with _load_errors(self.path):
@@ -165,11 +171,9 @@ class LocalBackend(Backend, AsyncBackend):
                             prefill_chunk=self.prefill_chunk,
                             context_length=self.context_length,
                         )
-                elif self._engine is None:
+                else:
                     from ._engine import Engine
 
-                    self._check_kind("chat")
-                    logger.info("loading %s in-process: %s", self.path, self.kind.description)
                     with _load_errors(self.path):
                         self._engine = Engine.load(
                             self.path,
@@ -204,18 +208,22 @@ class LocalBackend(Backend, AsyncBackend):
         """The embedding model (loaded on first use)."""
         if self._embedder is None:
             with self._load_lock:
-                if self._embedder is None and self.engine_name == "llama.cpp":
+                if self._embedder is not None:
+                    return self._embedder
+                self._check_kind("embeddings")
+                logger.info(
+                    "loading %s in-process (%s): %s", self.path, self.engine_name, self.kind.description
+                )
+                if self.engine_name == "llama.cpp":
                     from .llama_cpp._embeddings import GGUFEmbeddingModel
 
                     with _load_errors(self.path):
                         self._embedder = GGUFEmbeddingModel.load(
                             self.path, num_threads=self.num_threads, context_length=self.context_length
                         )
-                elif self._embedder is None:
+                else:
                     from ._embeddings import EmbeddingModel
 
-                    self._check_kind("embeddings")
-                    logger.info("loading %s in-process: %s", self.path, self.kind.description)
                     with _load_errors(self.path):
                         self._embedder = EmbeddingModel.load(
                             self.path, device=self.device, dtype=self.dtype, num_threads=self.num_threads

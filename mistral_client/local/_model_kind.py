@@ -23,7 +23,8 @@ _GENERATIVE_SUFFIXES = ("ForCausalLM", "ForConditionalGeneration", "LMHeadModel"
 NEEDS = {
     "chat": "a chat model (a causal language model: a Hugging Face directory, a .gguf file or "
     "Mistral's native params.json layout)",
-    "embeddings": "a sentence-embedding model (a Hugging Face directory such as all-MiniLM-L6-v2)",
+    "embeddings": "a sentence-embedding model (a Hugging Face directory such as all-MiniLM-L6-v2, or an "
+    "embedding model's GGUF with the llama.cpp engine)",
 }
 
 

@@ -81,5 +81,5 @@ def test_a_local_load_says_what_loads_on_stderr(tiny_spm_dir: Path) -> None:
     result = _program("chat", "--local", str(tiny_spm_dir), "--max-tokens", "2", "hi")
     assert result.returncode == 0, result.stderr
     assert result.stderr == (
-        f"mistral-client: loading {tiny_spm_dir} in-process: a chat model (MistralForCausalLM)\n"
+        f"mistral-client: loading {tiny_spm_dir} in-process (torch): a chat model (MistralForCausalLM)\n"
     )  # and no library tables or bars

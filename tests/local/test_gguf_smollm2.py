@@ -133,10 +133,11 @@ def test_the_command_line_says_which_converted_copy_it_reads(smol: Any) -> None:
 
     gguf = _gguf_path()
     entry = _gguf_cache.entry_for(Path(os.environ["MISTRAL_CLIENT_CACHE_DIR"]), gguf, "torch.float32")
-    result = CliRunner().invoke(cli, ["--local", str(gguf), "chat", "--max-tokens", "1", "hi"])
+    args = ["--local", str(gguf), "--engine", "torch", "chat", "--max-tokens", "1", "hi"]
+    result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
     assert result.stderr.splitlines()[:2] == [
-        f"mistral-client: loading {gguf} in-process: a GGUF chat model (llama)",
+        f"mistral-client: loading {gguf} in-process (torch): a GGUF chat model (llama)",
         f"mistral-client: reading the de-quantized copy of {gguf.name} cached in {entry}",
     ]
 

@@ -78,5 +78,5 @@ def test_many_texts_batch_like_one_at_a_time(client: Client) -> None:
 
 def test_a_chat_model_gguf_refuses_to_embed() -> None:
     client = Client(backend=LocalBackend(smollm2_gguf(), num_threads=1))
-    with pytest.raises(LocalModelError, match="not an embedding model"):
+    with pytest.raises(LocalModelError, match=r"it is a GGUF chat model \(llama\); embeddings need"):
         client.embeddings.create(model="m", input="hi")

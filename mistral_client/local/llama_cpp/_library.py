@@ -13,8 +13,10 @@ from typing import Any
 
 logger = logging.getLogger("mistral_client.local.llama_cpp")
 
-_GGML_LOG_WARN, _GGML_LOG_ERROR, _GGML_LOG_CONT = 2, 3, 5
-_LEVELS = {_GGML_LOG_WARN: logging.INFO, _GGML_LOG_ERROR: logging.WARNING}
+# ggml's levels: 1 debug, 2 info, 3 warn, 4 error, 5 a continuation of the previous message. Its
+# warnings are about tuning (a context shorter than trained), not failures: debug, with its info.
+_GGML_LOG_ERROR, _GGML_LOG_CONT = 4, 5
+_LEVELS = {_GGML_LOG_ERROR: logging.WARNING}
 _callback: Any = None  # kept alive: llama.cpp holds only the C pointer
 
 
