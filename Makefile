@@ -56,10 +56,16 @@ $(VENV)/.llama-installed: $(VENV)/.installed
 	touch $@
 
 # MISTRAL_CLIENT_REQUIRE_LLAMA_CPP: the llama.cpp engine tests fail, not skip, without the build.
+# PYTEST_WORKERS: the suite runs in that many processes (pytest-xdist); 2 for this machine's 2 cores.
+PYTEST_WORKERS ?= 2
 unit: $(VENV)/.installed $(VENV)/.llama-installed
-	MISTRAL_CLIENT_REQUIRE_LLAMA_CPP=1 $(VENV)/bin/pytest
+	MISTRAL_CLIENT_REQUIRE_LLAMA_CPP=1 $(VENV)/bin/pytest -n $(PYTEST_WORKERS)
 
-test: lint typecheck unit
+# Lint, the type check and the llama.cpp build run side by side (two jobs, two cores: the build alone
+# takes about 4 minutes the first time), then the tests.
+test:
+	$(MAKE) -j2 --output-sync=target lint typecheck $(VENV)/.llama-installed
+	$(MAKE) unit
 
 # A fresh environment each time, so an upstream release that breaks us shows the day it appears.
 test-latest:
