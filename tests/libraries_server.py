@@ -98,8 +98,11 @@ class LibrariesAPI:
 
     def __post_init__(self) -> None:
         self._lock = threading.RLock()
-        self._validate = SpecValidator(_checked_schemas())
         self._reads: dict[str, int] = {}
+
+    @functools.cached_property
+    def _validate(self) -> SpecValidator:
+        return SpecValidator(_checked_schemas())  # on the first request: the spec takes seconds to read
 
     # --- checks against the spec -------------------------------------------------------------------
 
