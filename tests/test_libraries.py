@@ -40,25 +40,11 @@ from mistral_client.types import (
 
 from .libraries_server import LibrariesAPI
 from .loopback import LoopbackServer
+from .test_files_batch import _ReadSizes  # a non-seekable stream that records its reads
 
 Serve = Callable[[Any], LoopbackServer]
 USER = "0f8fad5b-d9cb-469f-a165-70867728950e"
 FAST = 0.002  # poll interval: the tests wait milliseconds, not seconds
-
-
-class _ReadSizes(io.RawIOBase):
-    """A non-seekable binary stream that records how much each read asked for."""
-
-    def __init__(self, data: bytes) -> None:
-        self._data = io.BytesIO(data)
-        self.reads: list[int] = []
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        self.reads.append(size)
-        return self._data.read(size)
 
 
 @pytest.fixture
