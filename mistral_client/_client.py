@@ -30,6 +30,7 @@ from ._retry import RetryPolicy
 from ._traced import AsyncTracedBackend, TracedBackend
 from .resources import (
     AsyncBatch,
+    AsyncBeta,
     AsyncChat,
     AsyncEmbeddings,
     AsyncFiles,
@@ -37,6 +38,7 @@ from .resources import (
     AsyncModels,
     AsyncTokens,
     Batch,
+    Beta,
     Chat,
     Embeddings,
     Files,
@@ -139,6 +141,7 @@ class Client(_ClientConfig):
     tokens: Tokens
     files: Files
     batch: Batch
+    beta: Beta
 
     def __init__(
         self,
@@ -172,6 +175,7 @@ class Client(_ClientConfig):
         self.tokens = Tokens(self)
         self.files = Files(self)
         self.batch = Batch(self)
+        self.beta = Beta(self)
 
     @property
     def backend(self) -> Backend:
@@ -199,6 +203,7 @@ class AsyncClient(_ClientConfig):
     tokens: AsyncTokens
     files: AsyncFiles
     batch: AsyncBatch
+    beta: AsyncBeta
 
     def __init__(
         self,
@@ -232,6 +237,7 @@ class AsyncClient(_ClientConfig):
         self.tokens = AsyncTokens(self)
         self.files = AsyncFiles(self)
         self.batch = AsyncBatch(self)
+        self.beta = AsyncBeta(self)
 
     @property
     def backend(self) -> AsyncBackend:

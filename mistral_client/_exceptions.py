@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from .types.chat import ChatCompletionResponse
+    from .types.libraries import ProcessingStatus
 
 __all__ = [
     "APIConnectionError",
@@ -21,6 +22,8 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "DocumentProcessingError",
+    "DocumentProcessingTimeoutError",
     "IncompleteStreamError",
     "InternalServerError",
     "InvalidRequestError",
@@ -296,3 +299,35 @@ class MaxToolIterationsError(MistralError):
     def __init__(self, message: str, *, messages: Sequence[Any]) -> None:
         super().__init__(message)
         self.messages = list(messages)
+
+
+# --- libraries ------------------------------------------------------------------------------------
+
+
+class _DocumentWaitError(MistralError):
+    def __init__(self, message: str, *, library_id: str, document_id: str, status: ProcessingStatus) -> None:
+        super().__init__(message)
+        self.library_id = library_id
+        self.document_id = document_id
+        #: The last status read.
+        self.status = status
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        fields = {"library_id": self.library_id, "document_id": self.document_id, "status": self.status}
+        return (_rebuild_document_error, (type(self), str(self), fields))
+
+
+class DocumentProcessingError(_DocumentWaitError):
+    """A library document's processing failed (``error``, ``missing_content``) while
+    ``documents.wait_until_processed`` waited for it; ``status`` is the status read, ``library_id``
+    and ``document_id`` name the document. ``documents.reprocess`` tries again."""
+
+
+class DocumentProcessingTimeoutError(_DocumentWaitError, TimeoutError):
+    """A library document was still being processed when ``documents.wait_until_processed``'s
+    ``timeout`` ran out. The processing goes on: ``status`` is the last status read; wait again to
+    pick it up."""
+
+
+def _rebuild_document_error(cls: type[_DocumentWaitError], message: str, fields: dict[str, Any]) -> Any:
+    return cls(message, **fields)

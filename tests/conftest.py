@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -25,11 +26,17 @@ def _no_ambient_config(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MISTRAL_BASE_URL", raising=False)
 
 
-@pytest.fixture(scope="session")
-def spec() -> dict[str, Any]:
+@functools.cache
+def load_spec() -> dict[str, Any]:
+    """The spec, read once per test session (it takes seconds): treat it as read-only."""
     with SPEC_PATH.open() as f:
         loaded: dict[str, Any] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     return loaded
+
+
+@pytest.fixture(scope="session")
+def spec() -> dict[str, Any]:
+    return load_spec()
 
 
 class SpecValidator:

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from .bulk_server import BulkAPI
+from .libraries_server import LibrariesAPI
 from .loopback import DONE, Conn, LoopbackServer, Request, chat_response, chunk_event
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -141,6 +142,21 @@ def rate_limited(request: Request, conn: Conn) -> None:
 
 Handler = Callable[[Request, Conn], None]
 
+
+def libraries_api() -> Handler:
+    """The Libraries API (tests/libraries_server.py: checked against the spec), and a chat answer."""
+    libraries = LibrariesAPI(processing=["todo", "done"])
+
+    def handle(request: Request, conn: Conn) -> None:
+        if request.path.startswith("/v1/libraries"):
+            libraries(request, conn)
+        else:
+            assert request.json()["tools"][0]["type"] == "document_library"
+            conn.respond_json(200, chat_response("25 days a year, plus public holidays."))
+
+    return handle
+
+
 #: script -> (server handler, text its output must contain)
 CASES: dict[str, tuple[Handler, list[str]]] = {
     # The Files and Batch APIs (and embeddings), per the spec: tests/bulk_server.py.
@@ -152,6 +168,19 @@ CASES: dict[str, tuple[Handler, list[str]]] = {
             "created",
             "job SUCCESS: 20 answers, 0 errors",
             "0: re: In one word, the colour of fruit number 0?",
+        ],
+    ),
+    "libraries.py": (
+        libraries_api(),
+        [
+            "created library 'Staff handbook'",
+            "uploaded handbook.md: 143 bytes, todo",
+            "processed: done",
+            "its text starts: '# Staff handbook'",
+            "answer: 25 days a year",
+            "in the library: handbook.md (done)",
+            "shared with a workspace as Viewer",
+            "deleted the document and the library",
         ],
     ),
     "chat.py": (api, ["Paris.", "request id req-123", "Rome.", "HTTP 200", "this window: 499000"]),

@@ -29,6 +29,7 @@ from mistral_client.types import (
     FIMCompletionResponse,
     ModelList,
 )
+from mistral_client.types import libraries as library_types
 from mistral_client.types.models import DeleteModelResponse
 
 from .conftest import SPEC_PATH
@@ -74,6 +75,12 @@ PARSERS: dict[str, Callable[[str | bytes], Any]] = {
     "BaseModelCard": _parse_model_card,
     "FTModelCard": _parse_model_card,
     "DeleteModelResponse": DeleteModelResponse.model_validate_json,
+    # The listings of libraries, documents and accesses hold these (their pages: tests/test_libraries.py).
+    "Library": library_types.Library.model_validate_json,
+    "Document": library_types.Document.model_validate_json,
+    "DocumentTextContent": library_types.DocumentTextContent.model_validate_json,
+    "ProcessingStatus": library_types.ProcessingStatus.model_validate_json,
+    "Sharing": library_types.Sharing.model_validate_json,
 }
 
 FAST = settings(

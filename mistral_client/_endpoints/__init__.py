@@ -19,7 +19,7 @@ from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from . import batch, chat, embeddings, files, models
+from . import batch, chat, embeddings, files, libraries, models
 from ._record import Endpoint, Parser
 from .batch import BATCH_JOBS_CANCEL, BATCH_JOBS_CREATE, BATCH_JOBS_DELETE, BATCH_JOBS_GET, BATCH_JOBS_LIST
 from .chat import CHAT_COMPLETE, CHAT_STREAM, FIM_COMPLETE, FIM_STREAM
@@ -28,7 +28,7 @@ from .files import FILES_DELETE, FILES_DOWNLOAD, FILES_LIST, FILES_RETRIEVE, FIL
 from .models import MODELS_DELETE, MODELS_LIST, MODELS_RETRIEVE
 
 #: The endpoint groups, each a module of records: a new group is one module, and its name here.
-GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch)
+GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch, libraries)
 
 
 def all_endpoints() -> Iterator[Endpoint[Any]]:

@@ -1,6 +1,7 @@
 """The endpoint groups a client exposes: one module per group, sync and async side by side."""
 
 from .batch import AsyncBatch, Batch
+from .beta import AsyncBeta, Beta
 from .chat import AsyncChat, Chat
 from .embeddings import AsyncEmbeddings, Embeddings
 from .files import AsyncFiles, Files
@@ -10,6 +11,7 @@ from .tokens import AsyncTokens, Tokens
 
 __all__ = [
     "AsyncBatch",
+    "AsyncBeta",
     "AsyncChat",
     "AsyncEmbeddings",
     "AsyncFiles",
@@ -17,6 +19,7 @@ __all__ = [
     "AsyncModels",
     "AsyncTokens",
     "Batch",
+    "Beta",
     "Chat",
     "Embeddings",
     "Files",

@@ -62,8 +62,9 @@ class FakeRequest:
 
     #: "chat.complete", "chat.stream", "fim.complete", "embeddings.create", "models.list", ...
     operation: str
-    #: The validated body as the JSON the API would get (unset fields left out); for a GET, the
-    #: path and query parameters; for an upload, the form fields and ``filename``.
+    #: The validated body as the JSON the API would get (unset fields left out), and the path
+    #: parameters; for a GET, the path and query parameters; for an upload, the form fields and
+    #: ``filename``.
     params: dict[str, Any]
     #: The validated request model (``None`` for a GET).
     body: MistralModel | None
@@ -150,7 +151,9 @@ class FakeBackend(Backend, AsyncBackend):
     ) -> FakeBackend:
         """Queue one answer: a text (chat, FIM), a JSON body (dict) or response model for any
         endpoint, ``tool_calls=[{"name": ..., "arguments": {...}}]``, or ``embeddings=[[...], ...]``
-        (one vector per input). A text answer to a stream request is streamed in one piece."""
+        (one vector per input). A text answer to a stream request is streamed in one piece; to an
+        operation that is no model call, it is the string the operation answers (a signed URL). An
+        operation that answers no content (``documents.delete``) takes any body: ``{}``."""
         self._queue.append(to_reply(answer, text, tool_calls, finish_reason, usage, embeddings))
         return self
 
@@ -256,6 +259,8 @@ def _record(request: APIRequest[Any]) -> FakeRequest:
         params = request.body.model_dump(
             mode="json", exclude_unset=True, by_alias=True, context=REQUEST_CONTEXT
         )
+        if request.path_params:  # libraries.update: the library_id too
+            params = {**request.path_params, **params}
     else:
         params = {**request.path_params, **(request.query or {})}
     if request.multipart is not None:  # files.upload: what the form carries, but the file itself

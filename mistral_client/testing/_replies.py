@@ -50,6 +50,10 @@ class _Completion(Reply):
     usage: Mapping[str, int] | None
 
     def result(self, request: FakeRequest, number: int) -> Any:
+        endpoint = request.request.endpoint
+        if endpoint is not None and endpoint.span is None and self.text is not None and not self.tool_calls:
+            # Not a model call: the text is the JSON string the operation answers (a signed URL).
+            return parse_body(request, self.text)
         message: dict[str, Any] = {"role": "assistant", "content": self.text or ""}
         calls = _tool_calls(self.tool_calls)
         if calls:
@@ -203,7 +207,7 @@ def _tool_calls(calls: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any
     return out
 
 
-def parse_body(request: FakeRequest, body: Mapping[str, Any]) -> Any:
+def parse_body(request: FakeRequest, body: Mapping[str, Any] | str) -> Any:
     # The request's own parser: the fake's answers go through the exact types real ones do.
     return request.request.parse(json.dumps(body))
 
