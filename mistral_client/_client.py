@@ -31,17 +31,21 @@ from ._traced import AsyncTracedBackend, TracedBackend
 from .resources import (
     AsyncBatch,
     AsyncChat,
+    AsyncClassifiers,
     AsyncEmbeddings,
     AsyncFiles,
     AsyncFim,
     AsyncModels,
+    AsyncOcr,
     AsyncTokens,
     Batch,
     Chat,
+    Classifiers,
     Embeddings,
     Files,
     Fim,
     Models,
+    Ocr,
     Tokens,
 )
 
@@ -139,6 +143,8 @@ class Client(_ClientConfig):
     tokens: Tokens
     files: Files
     batch: Batch
+    ocr: Ocr
+    classifiers: Classifiers
 
     def __init__(
         self,
@@ -172,6 +178,8 @@ class Client(_ClientConfig):
         self.tokens = Tokens(self)
         self.files = Files(self)
         self.batch = Batch(self)
+        self.ocr = Ocr(self)
+        self.classifiers = Classifiers(self)
 
     @property
     def backend(self) -> Backend:
@@ -199,6 +207,8 @@ class AsyncClient(_ClientConfig):
     tokens: AsyncTokens
     files: AsyncFiles
     batch: AsyncBatch
+    ocr: AsyncOcr
+    classifiers: AsyncClassifiers
 
     def __init__(
         self,
@@ -232,6 +242,8 @@ class AsyncClient(_ClientConfig):
         self.tokens = AsyncTokens(self)
         self.files = AsyncFiles(self)
         self.batch = AsyncBatch(self)
+        self.ocr = AsyncOcr(self)
+        self.classifiers = AsyncClassifiers(self)
 
     @property
     def backend(self) -> AsyncBackend:
