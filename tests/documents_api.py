@@ -114,14 +114,22 @@ def _box() -> dict[str, int]:
 
 
 SCORES = {"sexual": 0.001, "hate_and_discrimination": 0.002, "violence_and_threats": 0.91, "pii": 0.003}
+CALM = {**SCORES, "violence_and_threats": 0.004}
+#: Texts with these are threats to the mock's moderation model.
+THREATS = ("hurt", "or else")
 
 
-def moderation_response(count: int, model: str = "mistral-moderation-latest") -> dict[str, Any]:
-    result = {
-        "categories": {name: score > 0.5 for name, score in SCORES.items()},
-        "category_scores": SCORES,
-    }
-    return {"id": "mod-1", "model": model, "results": [result] * count}
+def moderation_response(
+    count: int, model: str = "mistral-moderation-latest", flags: list[bool] | None = None
+) -> dict[str, Any]:
+    """``count`` results, each flagged for violence (the default) or not, as ``flags`` says."""
+    results = []
+    for flagged in flags if flags is not None else [True] * count:
+        scores = SCORES if flagged else CALM
+        results.append(
+            {"categories": {name: score > 0.5 for name, score in scores.items()}, "category_scores": scores}
+        )
+    return {"id": "mod-1", "model": model, "results": results}
 
 
 def classification_response(count: int, model: str = "ft:classifier:abc") -> dict[str, Any]:
@@ -160,8 +168,13 @@ class DocumentsAPI:
             count = len(body["input"]) if isinstance(body["input"], list) else 1
         else:
             return conn.respond_json(404, {"message": f"no route {request.method} {path}"})
-        make = moderation_response if "moderations" in path else classification_response
-        conn.respond_json(200, make(count, body["model"]))
+        if "moderations" in path:
+            conversations = body["input"] if path == "/v1/moderations" or count > 1 else [body["input"]]
+            if isinstance(conversations, str):
+                conversations = [conversations]
+            flags = [any(word in json.dumps(item).lower() for word in THREATS) for item in conversations]
+            return conn.respond_json(200, moderation_response(count, body["model"], flags))
+        conn.respond_json(200, classification_response(count, body["model"]))
 
     def ocr(self, body: dict[str, Any]) -> dict[str, Any]:
         return ocr_response(

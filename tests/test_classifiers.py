@@ -45,6 +45,7 @@ def test_moderate_one_text_or_a_list(client: Client, server: LoopbackServer) -> 
     one = client.classifiers.moderate(model=MODERATION, input="I will hurt you")
     many = client.classifiers.moderate(model=MODERATION, input=["a", "b", "c"], metadata={"app": "forum"})
     assert isinstance(one, ModerationResponse) and len(one.results) == 1 and len(many.results) == 3
+    assert not any(result.flagged for result in many.results)
     result = one.results[0]
     assert result.flagged and result.flagged_categories == ["violence_and_threats"]
     assert result.category_scores == SCORES and result.categories["pii"] is False
@@ -167,7 +168,7 @@ def test_retries_and_error_classes(serve: Serve) -> None:
 
 
 def test_raw_responses(client: Client) -> None:
-    raw = client.classifiers.with_raw_response.moderate(model=MODERATION, input="x")
+    raw = client.classifiers.with_raw_response.moderate(model=MODERATION, input="I will hurt you")
     assert raw.status_code == 200 and raw.parse().results[0].flagged
     assert (
         client.classifiers.with_raw_response.classify_chat(model="c", input={"messages": CONVERSATION})

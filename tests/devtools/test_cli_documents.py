@@ -109,13 +109,15 @@ def test_moderate_prints_the_verdict_and_the_scores(serve: Serve) -> None:
         "model": "mistral-moderation-latest",
         "input": "I will hurt you",
     }
-    piped = run(["moderate", "--json", "-m", "mistral-moderation-2411"], server, input="from stdin\n")
+    piped = run(
+        ["moderate", "--json", "-m", "mistral-moderation-2411"], server, input="or else, from stdin\n"
+    )
     assert (
         piped.exit_code == 0 and json.loads(piped.stdout)["results"][0]["categories"]["violence_and_threats"]
     )
     assert json.loads(server.requests[1].body) == {
         "model": "mistral-moderation-2411",
-        "input": "from stdin\n",
+        "input": "or else, from stdin\n",
     }
 
 
