@@ -62,10 +62,9 @@ class OCRAnnotations:
         try:
             return output.validate(text)
         except pydantic.ValidationError as exc:
-            what, errors = output.problems(exc)
-            detail = "; ".join(f"{where}: {message}" for where, message in errors)
+            summary, errors = output.problems(exc)
             raise AnnotationValidationError(
-                f"{field}: the annotation {what}: {detail}",
+                f"{field}: the annotation {summary}",
                 response=response,
                 content=text,
                 field=field,

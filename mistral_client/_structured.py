@@ -74,10 +74,9 @@ class StructuredOutput(Generic[T]):
         try:
             return self._validate_json(content)
         except pydantic.ValidationError as exc:
-            what, errors = self.problems(exc)
-            detail = "; ".join(f"{field}: {message}" for field, message in errors)
+            summary, errors = self.problems(exc)
             raise OutputValidationError(
-                f"{where}: the answer {what}: {detail}", response=response, content=content, errors=errors
+                f"{where}: the answer {summary}", response=response, content=content, errors=errors
             ) from None
 
     def validate(self, content: str | bytes) -> Any:
@@ -85,14 +84,15 @@ class StructuredOutput(Generic[T]):
         return self._validate_json(content)
 
     def problems(self, exc: pydantic.ValidationError) -> tuple[str, list[tuple[str, str]]]:
-        """What is wrong with a text :meth:`validate` refused ("is not JSON", "is not a valid T"),
-        and each problem as ``(field, message)``."""
+        """What is wrong with a text :meth:`validate` refused ("is not JSON: ...", "is not a valid T:
+        ..."), and each problem as ``(field, message)``."""
         details = exc.errors(include_url=False)
         errors = [
             (".".join(str(part) for part in error["loc"]) or "<content>", error["msg"]) for error in details
         ]
         not_json = any(error["type"] == "json_invalid" for error in details)
-        return ("is not JSON" if not_json else f"is not a valid {self._label}"), errors
+        what = "is not JSON" if not_json else f"is not a valid {self._label}"
+        return f"{what}: {'; '.join(f'{field}: {message}' for field, message in errors)}", errors
 
 
 def _parsed_choice(choice: Any, message: Any, parsed: Any) -> ParsedChatCompletionChoice[Any]:

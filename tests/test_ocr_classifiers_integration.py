@@ -4,7 +4,7 @@ the FakeBackend, the OpenTelemetry spans and the local backend's refusal."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,14 @@ from mistral_client.local import LocalBackend
 from mistral_client.testing import FakeBackend, FakeBackendError
 from mistral_client.types import ClassificationResponse, ModerationResponse, OCRResponse
 
+from . import test_seam
 from .bulk_server import BulkAPI
 from .conftest import SpecValidator
 from .documents_api import classification_response, moderation_response, ocr_response, pdf_bytes
 from .loopback import LoopbackServer
 
 Serve = Callable[[Any], LoopbackServer]
+spans = test_seam.spans  # the fixture: the spans finished, read back from an in-memory exporter
 POLL = 0.005
 CONVERSATION = [{"role": "user", "content": "Is this fine?"}]
 
@@ -173,22 +175,8 @@ def test_the_fake_parses_annotations() -> None:
 # --- tracing --------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def spans() -> Iterator[Callable[[], list[Any]]]:
-    pytest.importorskip("opentelemetry.sdk")
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    mc.configure_tracing(tracer_provider=provider, capture_content=True)
-    yield lambda: list(exporter.get_finished_spans())
-    mc.configure_tracing()
-
-
-def test_each_operation_has_its_span(spans: Callable[[], list[Any]]) -> None:
+def test_each_operation_has_its_span(spans: Callable[[], list[Any]], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT", "true")
     moderation = moderation_response(1)
     moderation["usage"] = {"prompt_tokens": 3, "completion_tokens": 0, "total_tokens": 3}
     fake = FakeBackend()

@@ -7,6 +7,7 @@ must not cost the caller the document's text).
 
 from __future__ import annotations
 
+import typing
 from typing import Annotated, Any, Generic, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, StrictBool, StrictInt, StrictStr, Tag
@@ -205,24 +206,6 @@ class OCRUnknownBlock(_OCRBlock):
     type: str = ""
 
 
-_BLOCKS: tuple[type[_OCRBlock], ...] = (
-    OCRTextBlock,
-    OCRListBlock,
-    OCRImageBlock,
-    OCRTableBlock,
-    OCRTitleBlock,
-    OCREquationBlock,
-    OCRCaptionBlock,
-    OCRCodeBlock,
-    OCRReferencesBlock,
-    OCRAsideTextBlock,
-    OCRHeaderBlock,
-    OCRFooterBlock,
-    OCRSignatureBlock,
-)
-_BLOCK_TAGS = frozenset(block.model_fields["type"].default for block in _BLOCKS)
-
-
 def _block_tag(value: Any) -> str:
     tag = value.get("type") if isinstance(value, dict) else getattr(value, "type", None)
     return tag if isinstance(tag, str) and tag in _BLOCK_TAGS else "unknown"
@@ -246,6 +229,11 @@ OCRBlock = Annotated[
     | Annotated[OCRUnknownBlock, Tag("unknown")],
     Discriminator(_block_tag),
 ]
+#: The types the union's members are tagged with (read once it exists: only validation calls the
+#: discriminator).
+_BLOCK_TAGS = frozenset(
+    typing.get_args(member)[1].tag for member in typing.get_args(typing.get_args(OCRBlock)[0])
+)
 
 
 class OCRPageObject(MistralModel):
