@@ -21,7 +21,7 @@ import pydantic
 
 from ._exceptions import InvalidRequestError
 
-__all__ = ["document_chunk", "sniff_mime_type"]
+__all__ = ["document_chunk", "is_local_file", "sniff_mime_type"]
 
 #: What OCR reads inline, by MIME type: the chunk type that carries it.
 _CHUNK_TYPES = {
@@ -59,6 +59,12 @@ def _is_avif(head: bytes) -> bool:
     size = int.from_bytes(head[:4], "big")
     brands = [head[8:12]] + [head[i : i + 4] for i in range(16, min(size, len(head)) - 3, 4)]
     return any(brand in (b"avif", b"avis") for brand in brands)
+
+
+def is_local_file(value: Any) -> bool:
+    """Whether ``document_chunk`` reads ``value`` (a path, bytes, a file object) rather than passing
+    it on (a URL, a chunk)."""
+    return value is not None and not isinstance(value, (str, Mapping, pydantic.BaseModel))
 
 
 def document_chunk(value: Any, field: str = "document") -> Any:

@@ -422,3 +422,28 @@ async def test_async_process_and_parse(server: LoopbackServer, tmp_path: Path, a
     assert "Hello OCR" in response.markdown and parsed.parsed == Invoice(title="Hello OCR", total=12.5)
     assert raw.request_id == "req-ocr"
     assert [sent_document(r)[:2] for r in server.requests[:2]] == [("document_url", "application/pdf")] * 2
+
+
+@pytest.mark.anyio
+async def test_async_reads_a_local_file_off_the_event_loop(
+    server: LoopbackServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, anyio_backend: str
+) -> None:
+    import threading
+
+    from mistral_client import _documents
+
+    threads: list[threading.Thread] = []
+    read = _documents._read
+
+    def recording(value: Any, field: str) -> tuple[bytes, str | None]:
+        threads.append(threading.current_thread())
+        return read(value, field)
+
+    monkeypatch.setattr(_documents, "_read", recording)
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(pdf_bytes())
+    async with AsyncClient(api_key="k", base_url=server.url, max_retries=0) as client:
+        await client.ocr.process(model=MODEL, document=pdf)
+        await client.ocr.parse(model=MODEL, document=pdf, document_annotation_format=Invoice)
+    assert len(threads) == 2 and threading.main_thread() not in threads
+    assert sent_document(server.requests[1])[2] == pdf.read_bytes()

@@ -10,7 +10,8 @@ methods returning an :class:`~mistral_client.APIResponse`.
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 from typing_extensions import TypeVar, Unpack
 
@@ -19,14 +20,29 @@ from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
 
 if TYPE_CHECKING:
     from .. import _annotations as ocr_annotations
+    from .. import _documents as documents
     from .._backend import APIResponse
     from ..types.ocr import OCRResponse, ParsedOCRResponse
     from ..types.params import OCRParams, OCRParseParams
 else:
     ocr_annotations = lazy_module("mistral_client._annotations")
+    documents = lazy_module("mistral_client._documents")
 
 D = TypeVar("D", default=None)
 B = TypeVar("B", default=None)
+P = TypeVar("P", bound=Mapping[str, Any])
+
+
+async def _read_off_the_loop(params: P) -> P:
+    """``params`` with a local file given as ``document`` read and encoded in a worker thread: a
+    large PDF must not block the event loop (a URL or a chunk passes through untouched)."""
+    document = params.get("document")
+    if not documents.is_local_file(document):
+        return params
+    import anyio.to_thread
+
+    chunk = await anyio.to_thread.run_sync(documents.document_chunk, document)
+    return cast("P", {**params, "document": chunk})
 
 
 class Ocr(SyncAPIResource):
@@ -83,8 +99,9 @@ class OcrWithRawResponse:
 
 class AsyncOcr(AsyncAPIResource):
     async def process(self, **params: Unpack[OCRParams]) -> OCRResponse:
-        """Read a document or an image (``POST /v1/ocr``); see :meth:`Ocr.process`."""
-        return await self._call(endpoints.OCR_PROCESS, params)
+        """Read a document or an image (``POST /v1/ocr``); see :meth:`Ocr.process`. A local file is
+        read in a worker thread."""
+        return await self._call(endpoints.OCR_PROCESS, await _read_off_the_loop(params))
 
     async def parse(
         self,
@@ -95,7 +112,8 @@ class AsyncOcr(AsyncAPIResource):
     ) -> ParsedOCRResponse[D, B]:
         """:meth:`process`, with annotations validated into types; see :meth:`Ocr.parse`."""
         wanted = ocr_annotations.OCRAnnotations(document_annotation_format, bbox_annotation_format)
-        return await self._call_then(endpoints.OCR_PROCESS, {**params, **wanted.fields()}, wanted.parse)
+        fields = {**await _read_off_the_loop(params), **wanted.fields()}
+        return await self._call_then(endpoints.OCR_PROCESS, fields, wanted.parse)
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncOcrWithRawResponse:
