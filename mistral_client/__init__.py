@@ -14,6 +14,7 @@ from ._backend import (
 )
 from ._client import AsyncClient, Client
 from ._exceptions import (
+    AnnotationValidationError,
     APIConnectionError,
     APIError,
     APIResponseValidationError,
@@ -93,6 +94,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AnnotationValidationError",
     "AsyncBackend",
     "AsyncBatchRunHandle",
     "AsyncClient",

@@ -32,18 +32,22 @@ from .resources import (
     AsyncBatch,
     AsyncBeta,
     AsyncChat,
+    AsyncClassifiers,
     AsyncEmbeddings,
     AsyncFiles,
     AsyncFim,
     AsyncModels,
+    AsyncOcr,
     AsyncTokens,
     Batch,
     Beta,
     Chat,
+    Classifiers,
     Embeddings,
     Files,
     Fim,
     Models,
+    Ocr,
     Tokens,
 )
 
@@ -142,6 +146,8 @@ class Client(_ClientConfig):
     files: Files
     batch: Batch
     beta: Beta
+    ocr: Ocr
+    classifiers: Classifiers
 
     def __init__(
         self,
@@ -176,6 +182,8 @@ class Client(_ClientConfig):
         self.files = Files(self)
         self.batch = Batch(self)
         self.beta = Beta(self)
+        self.ocr = Ocr(self)
+        self.classifiers = Classifiers(self)
 
     @property
     def backend(self) -> Backend:
@@ -204,6 +212,8 @@ class AsyncClient(_ClientConfig):
     files: AsyncFiles
     batch: AsyncBatch
     beta: AsyncBeta
+    ocr: AsyncOcr
+    classifiers: AsyncClassifiers
 
     def __init__(
         self,
@@ -238,6 +248,8 @@ class AsyncClient(_ClientConfig):
         self.files = AsyncFiles(self)
         self.batch = AsyncBatch(self)
         self.beta = AsyncBeta(self)
+        self.ocr = AsyncOcr(self)
+        self.classifiers = AsyncClassifiers(self)
 
     @property
     def backend(self) -> AsyncBackend:

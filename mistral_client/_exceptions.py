@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic
 
 import httpx2
+from typing_extensions import TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from .types.chat import ChatCompletionResponse
     from .types.libraries import ProcessingStatus
+    from .types.ocr import OCRResponse
+
+#: The response a structured output came in: a chat completion, unless the error class says otherwise.
+R = TypeVar("R", default="ChatCompletionResponse")
 
 __all__ = [
     "APIConnectionError",
@@ -18,6 +23,7 @@ __all__ = [
     "APIResponseValidationError",
     "APIStatusError",
     "APITimeoutError",
+    "AnnotationValidationError",
     "AuthenticationError",
     "BadRequestError",
     "ConfigurationError",
@@ -244,14 +250,15 @@ def status_error_class(status_code: int) -> type[APIStatusError]:
 # --- structured outputs and tools -----------------------------------------------------------------
 
 
-class StructuredOutputError(MistralError):
+class StructuredOutputError(MistralError, Generic[R]):
     """A response arrived, but its content is not the structured output asked for.
 
-    ``response`` is the whole response (usage included) and ``content`` the raw text of the choice
-    that failed, so a cut-off or malformed answer can still be inspected, logged or retried.
+    ``response`` is the whole response (usage included) and ``content`` the raw text that failed (a
+    choice's, an OCR annotation's), so a cut-off or malformed answer can still be inspected, logged
+    or retried.
     """
 
-    def __init__(self, message: str, *, response: ChatCompletionResponse, content: str) -> None:
+    def __init__(self, message: str, *, response: R, content: str) -> None:
         super().__init__(message)
         self.response = response
         self.content = content
@@ -276,6 +283,28 @@ class OutputValidationError(StructuredOutputError):
         errors: list[tuple[str, str]] | None = None,
     ) -> None:
         super().__init__(message, response=response, content=content)
+        self.errors = errors or []
+
+
+class AnnotationValidationError(StructuredOutputError["OCRResponse"]):
+    """An OCR annotation (``ocr.parse``) is not JSON, or not valid for its type.
+
+    ``field`` says which: ``"document_annotation"`` or ``"pages.0.images.1.image_annotation"``;
+    ``content`` is its raw text, ``response`` the whole :class:`~mistral_client.types.OCRResponse`
+    (the markdown is still there), and ``errors`` lists each problem as ``(field, message)``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        response: OCRResponse,
+        content: str,
+        field: str,
+        errors: list[tuple[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message, response=response, content=content)
+        self.field = field
         self.errors = errors or []
 
 

@@ -20,7 +20,7 @@ from .types.parsed import ParsedAssistantMessage, ParsedChatCompletionChoice, Pa
 
 T = TypeVar("T")
 
-__all__ = ["PartialJSON", "StructuredOutput", "output_for"]
+__all__ = ["PartialJSON", "StructuredOutput", "output_for", "rebuild"]
 
 _CUT_OFF = ("length", "model_length")
 
@@ -50,7 +50,7 @@ class StructuredOutput(Generic[T]):
             if message is None or not message.tool_calls or content.strip():
                 parsed = self._parse_content(response, choice.index, choice.finish_reason, content)
             choices.append(_parsed_choice(choice, message, parsed))
-        return _rebuild(ParsedChatCompletionResponse, response, choices=choices)
+        return rebuild(ParsedChatCompletionResponse, response, choices=choices)
 
     def _parse_content(
         self, response: ChatCompletionResponse, index: int, finish_reason: str | None, content: str
@@ -74,29 +74,38 @@ class StructuredOutput(Generic[T]):
         try:
             return self._validate_json(content)
         except pydantic.ValidationError as exc:
-            errors = [
-                (".".join(str(part) for part in error["loc"]) or "<content>", error["msg"])
-                for error in exc.errors(include_url=False)
-            ]
-            not_json = any(error["type"] == "json_invalid" for error in exc.errors(include_url=False))
-            what = "is not JSON" if not_json else f"is not a valid {self._label}"
-            detail = "; ".join(f"{field}: {message}" for field, message in errors)
+            summary, errors = self.problems(exc)
             raise OutputValidationError(
-                f"{where}: the answer {what}: {detail}", response=response, content=content, errors=errors
+                f"{where}: the answer {summary}", response=response, content=content, errors=errors
             ) from None
+
+    def validate(self, content: str | bytes) -> Any:
+        """``content`` (JSON text) validated into ``T``; raises pydantic's ``ValidationError``."""
+        return self._validate_json(content)
+
+    def problems(self, exc: pydantic.ValidationError) -> tuple[str, list[tuple[str, str]]]:
+        """What is wrong with a text :meth:`validate` refused ("is not JSON: ...", "is not a valid T:
+        ..."), and each problem as ``(field, message)``."""
+        details = exc.errors(include_url=False)
+        errors = [
+            (".".join(str(part) for part in error["loc"]) or "<content>", error["msg"]) for error in details
+        ]
+        not_json = any(error["type"] == "json_invalid" for error in details)
+        what = "is not JSON" if not_json else f"is not a valid {self._label}"
+        return f"{what}: {'; '.join(f'{field}: {message}' for field, message in errors)}", errors
 
 
 def _parsed_choice(choice: Any, message: Any, parsed: Any) -> ParsedChatCompletionChoice[Any]:
-    new_message = _rebuild(ParsedAssistantMessage, message) if message is not None else None
+    new_message = rebuild(ParsedAssistantMessage, message) if message is not None else None
     if new_message is not None:
         new_message.parsed = parsed
-    return _rebuild(ParsedChatCompletionChoice, choice, message=new_message)
+    return rebuild(ParsedChatCompletionChoice, choice, message=new_message)
 
 
 _M = TypeVar("_M", bound=pydantic.BaseModel)
 
 
-def _rebuild(cls: type[_M], source: pydantic.BaseModel, **updates: Any) -> _M:
+def rebuild(cls: type[_M], source: pydantic.BaseModel, **updates: Any) -> _M:
     """``source`` as an instance of its subclass ``cls``, without validating it again: same fields,
     extras, fields-set (so it is sent back exactly as received) and request id."""
     values = {**dict(source), **updates}
@@ -109,14 +118,14 @@ def _rebuild(cls: type[_M], source: pydantic.BaseModel, **updates: Any) -> _M:
 
 
 @functools.lru_cache(maxsize=256)
-def _output_for_type(type_: Any) -> StructuredOutput[Any]:
+def _output_for_type(type_: Any, field: str) -> StructuredOutput[Any]:
     try:
         adapter: pydantic.TypeAdapter[Any] = pydantic.TypeAdapter(type_)
         schema = json_schema(type_)
     except (pydantic.PydanticUserError, pydantic_core.SchemaError, TypeError) as exc:
         raise InvalidRequestError(
-            f"response_format: {type_!r} can not be described as a JSON schema: {exc}",
-            errors=[("response_format", "not a type pydantic can describe")],
+            f"{field}: {type_!r} can not be described as a JSON schema: {exc}",
+            errors=[(field, "not a type pydantic can describe")],
         ) from None
     response_format = {
         "type": "json_schema",
@@ -125,18 +134,19 @@ def _output_for_type(type_: Any) -> StructuredOutput[Any]:
     return StructuredOutput(response_format, adapter.validate_json, getattr(type_, "__name__", repr(type_)))
 
 
-def output_for(response_format: Any) -> StructuredOutput[Any]:
+def output_for(response_format: Any, field: str = "response_format") -> StructuredOutput[Any]:
     """The structured output for a type (cached), or for a ``response_format`` given as a dict or a
-    :class:`ResponseFormat`, which is sent untouched and parsed as plain JSON."""
+    :class:`ResponseFormat`, which is sent untouched and parsed as plain JSON. ``field`` is the
+    parameter's name, for the errors."""
     if isinstance(response_format, (Mapping, ResponseFormat)):
         return StructuredOutput(response_format, _validate_any_json_checked, "JSON value")
     try:
-        return _output_for_type(response_format)
+        return _output_for_type(response_format, field)
     except TypeError:  # unhashable: not a type
         raise InvalidRequestError(
-            f"response_format: expected a type (a pydantic model, TypedDict or dataclass) or a dict, "
+            f"{field}: expected a type (a pydantic model, TypedDict or dataclass) or a dict, "
             f"got {response_format!r}",
-            errors=[("response_format", "expected a type or a dict")],
+            errors=[(field, "expected a type or a dict")],
         ) from None
 
 

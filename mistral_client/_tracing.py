@@ -234,7 +234,8 @@ def _set_result(span: Any, result: Any) -> None:
         if value:
             attributes[attribute] = value
     usage = getattr(result, "usage", None)
-    if usage is not None:
+    # Only a token usage: OCR's is pages (``usage_info``), and an unknown ``usage`` field is a dict.
+    if usage is not None and isinstance(getattr(usage, "prompt_tokens", None), int):
         attributes["gen_ai.usage.input_tokens"] = usage.prompt_tokens
         attributes["gen_ai.usage.output_tokens"] = usage.completion_tokens
     choices = getattr(result, "choices", None)
@@ -340,9 +341,21 @@ def _input_messages(body: Any) -> list[dict[str, Any]]:
         if getattr(body, "suffix", None):
             parts.append({"type": "text", "content": body.suffix})
         return [{"role": "user", "parts": parts}]
+    document = getattr(body, "document", None)
+    if document is not None:  # OCR: the document's kind, not its URL (it may hold the whole file)
+        return [{"role": "user", "parts": [{"type": str(document.type)}]}]
     inputs = getattr(body, "input", None)
-    texts = [inputs] if isinstance(inputs, str) else list(inputs or [])
-    return [{"role": "user", "parts": [{"type": "text", "content": str(t)} for t in texts]}]
+    one = isinstance(inputs, str) or hasattr(inputs, "messages")
+    items = [inputs] if one else list(inputs or [])
+    if items and not all(isinstance(item, str) for item in items):
+        # A chat's moderation or classification: conversations, each a list of messages or
+        # {"messages": [...]}, flattened.
+        flat: list[Any] = []
+        for item in items:
+            conversation = getattr(item, "messages", item)
+            flat += conversation if isinstance(conversation, list) else [conversation]
+        return [_message(m.model_dump(mode="json", exclude_none=True)) for m in flat]
+    return [{"role": "user", "parts": [{"type": "text", "content": str(t)} for t in items]}]
 
 
 def _message(message: dict[str, Any]) -> dict[str, Any]:

@@ -25,6 +25,11 @@ ENDPOINT_SCHEMAS = {
     "/v1/chat/completions": "ChatCompletionRequest",
     "/v1/fim/completions": "FIMCompletionRequest",
     "/v1/embeddings": "EmbeddingRequest",
+    "/v1/ocr": "OCRRequest",
+    "/v1/moderations": "ClassificationRequest",
+    "/v1/chat/moderations": "ChatModerationRequest",
+    "/v1/classifications": "ClassificationRequest",
+    "/v1/chat/classifications": "ChatClassificationRequest",
 }
 
 

@@ -67,6 +67,11 @@ _REQUEST_SCHEMAS = {
     "/v1/fim/completions": "FIMCompletionRequest",
     "/v1/embeddings": "EmbeddingRequest",
     "/v1/batch/jobs": "CreateBatchJobRequest",
+    "/v1/ocr": "OCRRequest",
+    "/v1/moderations": "ClassificationRequest",
+    "/v1/chat/moderations": "ChatModerationRequest",
+    "/v1/classifications": "ClassificationRequest",
+    "/v1/chat/classifications": "ChatClassificationRequest",
 }
 
 

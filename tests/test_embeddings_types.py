@@ -46,6 +46,19 @@ def test_integer_dtypes_give_ints(serve: Any) -> None:
     assert response.data[0].embedding == [5, -6]
 
 
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "binary", "ubinary"])
+def test_any_number_the_spec_allows_parses_under_an_integer_dtype(serve: Any, dtype: Any) -> None:
+    # The spec's vector is "number": a whole float is the int it stands for, another stays a float.
+    client, _ = _respond(serve, [{"index": 0, "embedding": [3.0, -2, 0.5, 1e3]}])
+    response = client.embeddings.create(model="m", input="a", output_dtype=dtype)
+    assert response.embeddings == [[3, -2, 0.5, 1000]]
+    assert [type(x) for x in response.data[0].embedding] == [int, int, float, int]
+    client, _ = _respond(serve, [{"index": 0, "embedding": [1, "2"]}])
+    with pytest.raises(mc.APIResponseValidationError) as info:  # not a number: the vector is unusable
+        client.embeddings.create(model="m", input="a", output_dtype=dtype)
+    assert info.value.field.startswith("data.0.embedding")
+
+
 def test_embeddings_are_ordered_and_never_dropped() -> None:
     response = EmbeddingResponse.model_validate(
         {"data": [{"index": 1, "embedding": [2.0]}, {"index": 0, "embedding": [1.0]}]}

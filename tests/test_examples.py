@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from .bulk_server import BulkAPI
+from .documents_api import DocumentsAPI
 from .libraries_server import LibrariesAPI
 from .loopback import DONE, Conn, LoopbackServer, Request, chat_response, chunk_event
 
@@ -91,10 +92,22 @@ def _chat(request: Request, conn: Conn) -> None:
     conn.respond_json(200, chat_response(answer), headers=headers)
 
 
+#: OCR and moderation, per the spec (tests/documents_api.py), with the annotations examples/ocr.py asks for.
+DOCUMENTS = DocumentsAPI(
+    annotations={
+        "document": '{"title": "Leveraging Unlabeled Data", "authors": ["Saurabh Garg", "Hanie Sedghi"]}',
+        "bbox": '{"kind": "chart", "description": "accuracy against the threshold"}',
+    }
+)
+DOCUMENT_PATHS = ("/v1/ocr", "/v1/moderations", "/v1/chat/moderations")
+
+
 def api(request: Request, conn: Conn) -> None:
     """A well-behaved server for every endpoint the examples call."""
     path = request.path.split("?")[0]
-    if path == "/v1/chat/completions":
+    if path in DOCUMENT_PATHS:
+        DOCUMENTS(request, conn)
+    elif path == "/v1/chat/completions":
         _chat(request, conn)
     elif path == "/v1/fim/completions":
         if request.json().get("stream"):
@@ -189,6 +202,23 @@ CASES: dict[str, tuple[Handler, list[str]]] = {
     "fim.py": (api, ["fibonacci(n - 1)", "print('hello world')"]),
     "embeddings.py": (api, ["4 vectors of dimension 4", "The Eiffel Tower is in Paris."]),
     "models.py": (api, ["codestral-latest", "mistral-small-latest: aliases"]),
+    "moderation.py": (
+        api,
+        [
+            "'Have a lovely day!': not flagged",
+            "'Tell me where you live or else.': violence_and_threats",
+            "conversation: highest score violence_and_threats (0.00); flagged: False",
+        ],
+    ),
+    "ocr.py": (
+        api,
+        [
+            "2 pages read (2 billed)",
+            "# Hello OCR",
+            "title: Leveraging Unlabeled Data; authors: Saurabh Garg, Hanie Sedghi",
+            "page 0, img-0.png: chart: accuracy against the threshold",
+        ],
+    ),
     "tools.py": (
         api,
         ["Model called get_weather({'city': 'Paris'})", "Answer: It is sunny in Paris.", "4 messages"],

@@ -238,7 +238,7 @@ def test_every_request_is_checked_before_anything_is_sent(serve: Serve, api: Bul
                 endpoint="/v1/chat/completions", model="m", requests=[{**chats(1)[0], "timeout": 3}]
             )
         with pytest.raises(InvalidRequestError, match="endpoint"):
-            client.batch.start(endpoint="/v1/ocr", model="m", requests=chats(1))
+            client.batch.start(endpoint="/v1/models", model="m", requests=chats(1))
         with pytest.raises(InvalidRequestError, match="custom_ids"):
             client.batch.start(
                 endpoint="/v1/chat/completions", model="m", requests=chats(2), custom_ids=["a", "a"]

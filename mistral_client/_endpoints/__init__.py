@@ -19,16 +19,23 @@ from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from . import batch, chat, embeddings, files, libraries, models
+from . import batch, chat, classifiers, embeddings, files, libraries, models, ocr
 from ._record import Endpoint, Parser
 from .batch import BATCH_JOBS_CANCEL, BATCH_JOBS_CREATE, BATCH_JOBS_DELETE, BATCH_JOBS_GET, BATCH_JOBS_LIST
 from .chat import CHAT_COMPLETE, CHAT_STREAM, FIM_COMPLETE, FIM_STREAM
+from .classifiers import (
+    CLASSIFIERS_CLASSIFY,
+    CLASSIFIERS_CLASSIFY_CHAT,
+    CLASSIFIERS_MODERATE,
+    CLASSIFIERS_MODERATE_CHAT,
+)
 from .embeddings import EMBEDDINGS_CREATE
 from .files import FILES_DELETE, FILES_DOWNLOAD, FILES_LIST, FILES_RETRIEVE, FILES_UPLOAD, FILES_URL
 from .models import MODELS_DELETE, MODELS_LIST, MODELS_RETRIEVE
+from .ocr import OCR_PROCESS
 
 #: The endpoint groups, each a module of records: a new group is one module, and its name here.
-GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch, libraries)
+GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch, ocr, classifiers, libraries)
 
 
 def all_endpoints() -> Iterator[Endpoint[Any]]:
@@ -56,6 +63,10 @@ __all__ = [
     "BY_NAME",
     "CHAT_COMPLETE",
     "CHAT_STREAM",
+    "CLASSIFIERS_CLASSIFY",
+    "CLASSIFIERS_CLASSIFY_CHAT",
+    "CLASSIFIERS_MODERATE",
+    "CLASSIFIERS_MODERATE_CHAT",
     "EMBEDDINGS_CREATE",
     "FILES_DELETE",
     "FILES_DOWNLOAD",
@@ -69,6 +80,7 @@ __all__ = [
     "MODELS_DELETE",
     "MODELS_LIST",
     "MODELS_RETRIEVE",
+    "OCR_PROCESS",
     "STREAMED",
     "Endpoint",
     "Parser",

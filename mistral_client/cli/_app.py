@@ -511,3 +511,11 @@ def _messages(
     messages = [{"role": "system", "content": system}] if system else []
     messages.append({"role": "user", "content": _text_argument(text, "text")})
     return messages, None
+
+
+# --- ocr, moderate: in their own module, which uses the helpers above --------------------------------
+
+from ._documents import moderate, ocr  # noqa: E402
+
+cli.add_command(ocr)
+cli.add_command(moderate)

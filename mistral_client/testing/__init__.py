@@ -150,10 +150,11 @@ class FakeBackend(Backend, AsyncBackend):
         embeddings: Sequence[Sequence[float]] | None = None,
     ) -> FakeBackend:
         """Queue one answer: a text (chat, FIM), a JSON body (dict) or response model for any
-        endpoint, ``tool_calls=[{"name": ..., "arguments": {...}}]``, or ``embeddings=[[...], ...]``
-        (one vector per input). A text answer to a stream request is streamed in one piece; to an
-        operation that is no model call, it is the string the operation answers (a signed URL). An
-        operation that answers no content (``documents.delete``) takes any body: ``{}``."""
+        endpoint (OCR, moderation...), ``tool_calls=[{"name": ..., "arguments": {...}}]``, or
+        ``embeddings=[[...], ...]`` (one vector per input). A text answer to a stream request is
+        streamed in one piece; to an operation that is no model call, it is the string the operation
+        answers (a signed URL). An operation that answers no content (``documents.delete``) takes any
+        body: ``{}``."""
         self._queue.append(to_reply(answer, text, tool_calls, finish_reason, usage, embeddings))
         return self
 

@@ -54,6 +54,7 @@ class _Completion(Reply):
         if endpoint is not None and endpoint.span is None and self.text is not None and not self.tool_calls:
             # Not a model call: the text is the JSON string the operation answers (a signed URL).
             return parse_body(request, self.text)
+        _fits(request, _COMPLETIONS, "text or tool_calls")
         message: dict[str, Any] = {"role": "assistant", "content": self.text or ""}
         calls = _tool_calls(self.tool_calls)
         if calls:
@@ -83,6 +84,7 @@ class _Embeddings(Reply):
     usage: Mapping[str, int] | None
 
     def result(self, request: FakeRequest, number: int) -> Any:
+        _fits(request, ("embeddings.create",), "embeddings=")
         inputs = request.params.get("input")
         count = 1 if isinstance(inputs, str) else len(inputs or [])
         if count and len(self.vectors) != count:
@@ -99,6 +101,20 @@ class _Embeddings(Reply):
             "usage": _usage(request, self.usage, []),
         }
         return parse_body(request, body)
+
+
+#: The operations a text (or tool calls) answers: what the queue's shortcuts build is a completion.
+_COMPLETIONS = ("chat.complete", "chat.stream", "fim.complete", "fim.stream")
+
+
+def _fits(request: FakeRequest, operations: Sequence[str], what: str) -> None:
+    if request.operation not in operations:
+        from . import FakeBackendError  # the public module, loaded by now
+
+        raise FakeBackendError(
+            f"FakeBackend: a {what} answer does not fit {request.operation}; queue its response as a "
+            "dict (the JSON the API sends) or a response model"
+        )
 
 
 @dataclass

@@ -6,7 +6,15 @@ import base64
 from functools import cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import Field, TypeAdapter, ValidationInfo, ValidatorFunctionWrapHandler, WrapValidator
+from pydantic import (
+    Field,
+    StrictFloat,
+    StrictInt,
+    TypeAdapter,
+    ValidationInfo,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
 
 from ._base import MistralModel, ResponseModel
 from .chat import UsageInfo
@@ -48,22 +56,26 @@ def _decode(text: str, dtype: str) -> list[Any]:
 
 
 @cache
-def _int_adapter() -> TypeAdapter[list[int]]:
-    return TypeAdapter(list[int])
+def _number_adapter() -> TypeAdapter[list[StrictInt | StrictFloat]]:
+    return TypeAdapter(list[StrictInt | StrictFloat])
 
 
-def _int_list(value: list[Any]) -> list[int]:
-    return _int_adapter().validate_python(value)
+def _int_list(value: list[Any]) -> list[int | float]:
+    """The values as ints where they are whole: the spec allows any number in the vector, and a
+    server may send ``3.0`` (or even ``0.5``) for an integer dtype; a non-number still fails."""
+    numbers = _number_adapter().validate_python(value)
+    return [int(x) if isinstance(x, float) and x.is_integer() else x for x in numbers]
 
 
 class EmbeddingResponseData(MistralModel):
     _essential = frozenset({"embedding"})
 
     object: str = "embedding"
-    #: The vector. Floats; for the integer ``output_dtype`` s (int8, uint8, binary, ubinary) Python ints,
-    #: which ``list[float]`` admits (an ``int`` is acceptable wherever a ``float`` is, PEP 484). A base64
-    #: answer (``encoding_format="base64"``) arrives here decoded. Empty only if the server sent no vector
-    #: for this item, which :attr:`EmbeddingResponse.embeddings` reports as an error.
+    #: The vector. Floats; for the integer ``output_dtype`` s (int8, uint8, binary, ubinary) Python ints
+    #: (a value sent that is not whole stays a float), which ``list[float]`` admits (an ``int`` is
+    #: acceptable wherever a ``float`` is, PEP 484). A base64 answer (``encoding_format="base64"``)
+    #: arrives here decoded. Empty only if the server sent no vector for this item, which
+    #: :attr:`EmbeddingResponse.embeddings` reports as an error.
     embedding: Annotated[list[float], WrapValidator(_vector)] = Field(default_factory=list)
     #: The position of this item's input; ``None`` if the server did not say.
     index: int | None = None

@@ -5,8 +5,9 @@ Every parameter that takes a model also takes the matching dict; both are valida
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal, Required, Union
+from typing import IO, Any, Literal, Required, Union
 
 import httpx2
 from typing_extensions import TypedDict
@@ -17,7 +18,10 @@ from .chat import (
     CodeInterpreterTool,
     CustomConnector,
     DocumentLibraryTool,
+    DocumentURLChunk,
+    FileChunk,
     ImageGenerationTool,
+    ImageURLChunk,
     Prediction,
     ResponseFormat,
     SystemMessage,
@@ -28,6 +32,7 @@ from .chat import (
     WebSearchPremiumTool,
     WebSearchTool,
 )
+from .classifiers import InstructRequest
 from .embeddings import EmbeddingDtype, EncodingFormat
 
 # --- messages -------------------------------------------------------------------------------------
@@ -238,3 +243,80 @@ class EmbeddingParams(RequestOptionsParam, total=False):
     output_dimension: int | None
     output_dtype: EmbeddingDtype
     encoding_format: EncodingFormat
+
+
+# --- OCR --------------------------------------------------------------------------------------------
+
+
+class FileChunkParam(TypedDict, total=False):
+    type: Literal["file"]
+    file_id: Required[str]
+
+
+#: ``document=`` of ``client.ocr.process``: the spec's chunks (dicts or models), a URL (a
+#: ``document_url``), or a local file (a path, bytes or a binary file object) sent inline.
+DocumentInput = Union[
+    DocumentURLChunkParam,
+    ImageURLChunkParam,
+    FileChunkParam,
+    DocumentURLChunk,
+    ImageURLChunk,
+    FileChunk,
+    str,
+    os.PathLike[str],
+    bytes,
+    IO[bytes],
+]
+
+
+class OCRParseParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.ocr.parse`` besides the annotation formats."""
+
+    model: Required[str]
+    document: Required[DocumentInput]
+    pages: str | Sequence[int] | None
+    include_image_base64: bool | None
+    image_limit: int | None
+    image_min_size: int | None
+    document_annotation_prompt: str | None
+    table_format: Literal["markdown", "html"] | None
+    extract_header: bool
+    extract_footer: bool
+    include_blocks: bool
+    confidence_scores_granularity: Literal["word", "page", "block"] | None
+
+
+class OCRParams(OCRParseParams, total=False):
+    """Keyword arguments of ``client.ocr.process``."""
+
+    bbox_annotation_format: ResponseFormatParam | ResponseFormat | None
+    document_annotation_format: ResponseFormatParam | ResponseFormat | None
+
+
+# --- classifiers ------------------------------------------------------------------------------------
+
+
+class ClassificationParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.classifiers.moderate`` and ``classify``."""
+
+    model: Required[str]
+    input: Required[str | Sequence[str]]
+    metadata: Mapping[str, Any] | None
+
+
+class ChatModerationParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.classifiers.moderate_chat``: one conversation, or a list of them."""
+
+    model: Required[str]
+    input: Required[Sequence[MessageParam] | Sequence[Sequence[MessageParam]]]
+
+
+class InstructRequestParam(TypedDict):
+    messages: Sequence[MessageParam]
+
+
+class ChatClassificationParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.classifiers.classify_chat``: one conversation, or a list of them."""
+
+    model: Required[str]
+    input: Required[InstructRequestParam | InstructRequest | Sequence[InstructRequestParam | InstructRequest]]
