@@ -44,6 +44,7 @@ from .resources import (
     Models,
     Tokens,
 )
+from .resources.request import AsyncClientRequest, ClientRequest
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -121,7 +122,7 @@ class _ClientConfig:
         raise NotImplementedError
 
 
-class Client(_ClientConfig):
+class Client(_ClientConfig, ClientRequest):
     """The sync client.
 
     ``api_key`` falls back to ``MISTRAL_API_KEY``; ``base_url`` to ``MISTRAL_BASE_URL``, then
@@ -189,7 +190,7 @@ class Client(_ClientConfig):
         self.close()
 
 
-class AsyncClient(_ClientConfig):
+class AsyncClient(_ClientConfig, AsyncClientRequest):
     """The async client, for asyncio and trio. Takes the same options as :class:`Client`."""
 
     chat: AsyncChat
