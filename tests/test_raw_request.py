@@ -19,6 +19,7 @@ from mistral_client import (
     APITimeoutError,
     AsyncClient,
     Client,
+    InternalServerError,
     InvalidRequestError,
     NotFoundError,
 )
@@ -219,8 +220,10 @@ def test_errors_and_retries_are_the_clients(serve: Serve) -> None:
     assert "no such workflow" in str(missing.value)
     raw = client.with_raw_response.request("POST", "/v1/workflows/executions/e-1/cancel")
     assert (raw.parse(), raw.retries_taken) == ({"ok": True}, 1)
-    with pytest.raises(Exception, match="busy"):
+    with pytest.raises(InternalServerError, match="busy"):
         client.request("POST", "/v1/workflows/executions/e-2/cancel", max_retries=0)
+    with pytest.raises(InternalServerError, match="busy"):  # the copy's defaults, not the original's
+        client.with_options(max_retries=0).request("POST", "/v1/workflows/executions/e-3/cancel")
 
 
 def test_the_per_call_timeout(serve: Serve) -> None:
