@@ -2,6 +2,8 @@
 # make demo: the main job: a streamed chat, against the API when MISTRAL_API_KEY is set, else offline
 #            on a real small open model through the local backend.
 # make test-latest: the same checks in a fresh .venv-latest of the newest releases pyproject.toml allows.
+# make coverage: rewrite docs/coverage.md (each operation of the spec: its typed method or client.request)
+#                after adding an endpoint record; the tests fail until it is rewritten.
 # make lock: refresh requirements-dev.lock from the newest releases.  make dist: build and check the sdist and wheel.
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -24,7 +26,7 @@ LOCKED ?= -c $(LOCK)
 LOCK_STAMPS := .installed .llama-installed .bench-installed .docs-installed .dist-installed
 LATEST_VENV := .venv-latest
 
-.PHONY: test test-latest lock lint typecheck unit demo bench bench-quick docs dist clean
+.PHONY: test test-latest lock lint typecheck unit demo bench bench-quick docs dist clean coverage
 
 # The llama.cpp engine (extra local-gguf): llama-cpp-python ships only an sdist, built once per venv
 # (about 4 minutes on 2 cores; pip caches the wheel, keyed by version only, not by CMAKE_ARGS).
@@ -95,6 +97,9 @@ bench: $(VENV)/.bench-installed $(VENV)/.llama-installed
 
 bench-quick: $(VENV)/.bench-installed $(VENV)/.llama-installed
 	$(PY) benchmarks/run.py --quick --out /tmp/performance-quick.md
+
+coverage: $(VENV)/.installed
+	$(PY) scripts/spec_coverage.py
 
 $(VENV)/.docs-installed: $(VENV)/.installed
 	$(PIP) install --no-build-isolation -e ".[docs]" $(LOCKED)

@@ -101,7 +101,8 @@ class APIRequest(Generic[T]):
 
     ``operation`` names the endpoint ("chat.complete", "chat.stream", "fim.complete", "fim.stream",
     "embeddings.create", "models.list", "models.retrieve", "models.delete", "files.upload", ...,
-    "batch.jobs.create", ...) so a backend that is not HTTP can dispatch on it; ``endpoint`` is its
+    "batch.jobs.create", ...; "request" for every ``client.request`` call, told apart by ``method`` and
+    ``path``) so a backend that is not HTTP can dispatch on it; ``endpoint`` is its
     record (method, path template, whether it streams...: see ``mistral_client._endpoints``);
     ``body`` is the validated request model (``None`` for a GET); ``parse`` turns a JSON document (the
     body, or one stream event) into the result type (for a download, the raw bytes).

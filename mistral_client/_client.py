@@ -50,6 +50,7 @@ from .resources import (
     Ocr,
     Tokens,
 )
+from .resources.request import AsyncClientRequest, ClientRequest
 
 T = TypeVar("T")
 Self = TypeVar("Self", bound="_ClientConfig")
@@ -127,7 +128,7 @@ class _ClientConfig:
         raise NotImplementedError
 
 
-class Client(_ClientConfig):
+class Client(_ClientConfig, ClientRequest):
     """The sync client.
 
     ``api_key`` falls back to ``MISTRAL_API_KEY``; ``base_url`` to ``MISTRAL_BASE_URL``, then
@@ -201,7 +202,7 @@ class Client(_ClientConfig):
         self.close()
 
 
-class AsyncClient(_ClientConfig):
+class AsyncClient(_ClientConfig, AsyncClientRequest):
     """The async client, for asyncio and trio. Takes the same options as :class:`Client`."""
 
     chat: AsyncChat

@@ -165,10 +165,15 @@ def _path_params(endpoint: Endpoint[Any], given: Mapping[str, object]) -> dict[s
 
 
 def _query(model: type[MistralModel], fields: Mapping[str, Any]) -> dict[str, Any] | None:
-    data = validate(model, fields).model_dump(mode="json", exclude_none=True)
+    return query_values(validate(model, fields).model_dump(mode="json", exclude_none=True)) or None
+
+
+def query_values(data: dict[str, Any]) -> dict[str, Any]:
+    """JSON-mode query parameters as the API reads them: booleans lowercase, objects as JSON text
+    (lists stay lists: one parameter per item)."""
     for key, value in data.items():
         if isinstance(value, bool):
             data[key] = "true" if value else "false"
         elif isinstance(value, dict):
             data[key] = json.dumps(value, separators=(",", ":"))
-    return data or None
+    return data

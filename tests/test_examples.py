@@ -153,6 +153,18 @@ def rate_limited(request: Request, conn: Conn) -> None:
         api(request, conn)
 
 
+def workflows_api(request: Request, conn: Conn) -> None:
+    """Like :func:`api`, with the operations examples/raw_operations.py sends with client.request."""
+    path = request.path.split("?")[0]
+    if path == "/v1/workflows" and request.method == "GET":
+        workflows = [{"id": "wf-1", "name": "invoice-triage", "display_name": "Invoice triage"}]
+        conn.respond_json(200, {"workflows": workflows, "next_cursor": None})
+    elif path == "/v1/conversations/conv-123" and request.method == "DELETE":
+        conn.respond(204)
+    else:
+        api(request, conn)
+
+
 Handler = Callable[[Request, Conn], None]
 
 
@@ -231,6 +243,15 @@ CASES: dict[str, tuple[Handler, list[str]]] = {
             "so far: {'name': 'Paris', 'country': 'France'}",
             "streamed: name='Paris' country='France' population=2102650",
             'cut off after 3 tokens: \'{"name": "Pa\'',
+        ],
+    ),
+    "raw_operations.py": (
+        workflows_api,
+        [
+            "1 workflows, next cursor None",
+            "- invoice-triage (wf-1)",
+            "deleted: HTTP 204, returned None",
+            "NotFoundError: HTTP 404",
         ],
     ),
     "error_handling.py": (

@@ -420,11 +420,11 @@ def test_fake_backend_answers_and_records_library_calls() -> None:
     )
     assert client.beta.libraries.documents.delete(library_id="lib-1", document_id="doc-1") is None
     assert [r.operation for r in fake.requests] == [
-        "libraries.create",
-        "libraries.update",
-        "libraries.documents.status",
-        "libraries.documents.get_signed_url",
-        "libraries.documents.delete",
+        "beta.libraries.create",
+        "beta.libraries.update",
+        "beta.libraries.documents.status",
+        "beta.libraries.documents.get_signed_url",
+        "beta.libraries.documents.delete",
     ]
     assert fake.requests[0].params == {"name": "Handbook"}
     assert fake.requests[1].params == {"library_id": "lib-1", "description": "HR"}
@@ -436,7 +436,7 @@ async def test_fake_backend_upload_and_wait(anyio_backend: str) -> None:
     statuses = iter(["todo", "in_progress", "done"])
 
     def responder(request: Any) -> Any:
-        if request.operation == "libraries.documents.status":
+        if request.operation == "beta.libraries.documents.status":
             status = next(statuses)
             return {"document_id": "doc-1", "process_status": status, "processing_status": status}
         return {
@@ -462,8 +462,8 @@ async def test_fake_backend_upload_and_wait(anyio_backend: str) -> None:
     assert uploaded.name == "notes.txt"
     assert fake.requests[0].params == {"library_id": "lib-1", "filename": "notes.txt"}
     await documents.wait_until_processed(library_id="lib-1", document_id="doc-1", poll_interval=FAST)
-    assert [r.operation for r in fake.requests].count("libraries.documents.status") == 3
-    assert fake.requests[-1].operation == "libraries.documents.get"
+    assert [r.operation for r in fake.requests].count("beta.libraries.documents.status") == 3
+    assert fake.requests[-1].operation == "beta.libraries.documents.get"
 
 
 def test_the_local_backend_refuses_every_library_operation(tmp_path: Path) -> None:

@@ -52,32 +52,32 @@ def _url(data: str | bytes) -> str:
 
 
 LIBRARIES_LIST: Endpoint[ListLibrariesResponse] = Endpoint(
-    "libraries.list",
+    "beta.libraries.list",
     "GET",
     "/v1/libraries",
     ListLibrariesResponse.model_validate_json,
     query=ListLibrariesQuery,
 )
 LIBRARIES_CREATE: Endpoint[Library] = Endpoint(
-    "libraries.create", "POST", "/v1/libraries", Library.model_validate_json, body=CreateLibraryRequest
+    "beta.libraries.create", "POST", "/v1/libraries", Library.model_validate_json, body=CreateLibraryRequest
 )
-LIBRARIES_GET: Endpoint[Library] = Endpoint("libraries.get", "GET", _LIBRARY, Library.model_validate_json)
+LIBRARIES_GET: Endpoint[Library] = Endpoint("beta.libraries.get", "GET", _LIBRARY, Library.model_validate_json)
 LIBRARIES_UPDATE: Endpoint[Library] = Endpoint(
-    "libraries.update", "PATCH", _LIBRARY, Library.model_validate_json, body=UpdateLibraryRequest
+    "beta.libraries.update", "PATCH", _LIBRARY, Library.model_validate_json, body=UpdateLibraryRequest
 )
 LIBRARIES_DELETE: Endpoint[Library | None] = Endpoint(
-    "libraries.delete", "DELETE", _LIBRARY, _library_or_none
+    "beta.libraries.delete", "DELETE", _LIBRARY, _library_or_none
 )
 
 DOCUMENTS_LIST: Endpoint[ListDocumentsResponse] = Endpoint(
-    "libraries.documents.list",
+    "beta.libraries.documents.list",
     "GET",
     _LIBRARY + "/documents",
     ListDocumentsResponse.model_validate_json,
     query=ListDocumentsQuery,
 )
 DOCUMENTS_UPLOAD: Endpoint[Document] = Endpoint(
-    "libraries.documents.upload",
+    "beta.libraries.documents.upload",
     "POST",
     _LIBRARY + "/documents",
     Document.model_validate_json,
@@ -85,42 +85,42 @@ DOCUMENTS_UPLOAD: Endpoint[Document] = Endpoint(
     multipart=True,
 )
 DOCUMENTS_GET: Endpoint[Document] = Endpoint(
-    "libraries.documents.get", "GET", _DOCUMENT, Document.model_validate_json
+    "beta.libraries.documents.get", "GET", _DOCUMENT, Document.model_validate_json
 )
 DOCUMENTS_UPDATE: Endpoint[Document] = Endpoint(
-    "libraries.documents.update", "PATCH", _DOCUMENT, Document.model_validate_json, body=UpdateDocumentRequest
+    "beta.libraries.documents.update", "PATCH", _DOCUMENT, Document.model_validate_json, body=UpdateDocumentRequest
 )
-DOCUMENTS_DELETE: Endpoint[None] = Endpoint("libraries.documents.delete", "DELETE", _DOCUMENT, _no_content)
+DOCUMENTS_DELETE: Endpoint[None] = Endpoint("beta.libraries.documents.delete", "DELETE", _DOCUMENT, _no_content)
 DOCUMENTS_TEXT_CONTENT: Endpoint[DocumentTextContent] = Endpoint(
-    "libraries.documents.text_content",
+    "beta.libraries.documents.text_content",
     "GET",
     _DOCUMENT + "/text_content",
     DocumentTextContent.model_validate_json,
     query=TextContentQuery,
 )
 DOCUMENTS_STATUS: Endpoint[ProcessingStatus] = Endpoint(
-    "libraries.documents.status", "GET", _DOCUMENT + "/status", ProcessingStatus.model_validate_json
+    "beta.libraries.documents.status", "GET", _DOCUMENT + "/status", ProcessingStatus.model_validate_json
 )
 DOCUMENTS_SIGNED_URL: Endpoint[str] = Endpoint(
-    "libraries.documents.get_signed_url", "GET", _DOCUMENT + "/signed-url", _url
+    "beta.libraries.documents.get_signed_url", "GET", _DOCUMENT + "/signed-url", _url
 )
 DOCUMENTS_EXTRACTED_TEXT_SIGNED_URL: Endpoint[str] = Endpoint(
-    "libraries.documents.extracted_text_signed_url", "GET", _DOCUMENT + "/extracted-text-signed-url", _url
+    "beta.libraries.documents.extracted_text_signed_url", "GET", _DOCUMENT + "/extracted-text-signed-url", _url
 )
 DOCUMENTS_REPROCESS: Endpoint[None] = Endpoint(
-    "libraries.documents.reprocess", "POST", _DOCUMENT + "/reprocess", _no_content
+    "beta.libraries.documents.reprocess", "POST", _DOCUMENT + "/reprocess", _no_content
 )
 
 ACCESSES_LIST: Endpoint[ListSharingResponse] = Endpoint(
-    "libraries.accesses.list", "GET", _LIBRARY + "/share", ListSharingResponse.model_validate_json
+    "beta.libraries.accesses.list", "GET", _LIBRARY + "/share", ListSharingResponse.model_validate_json
 )
 ACCESSES_UPDATE_OR_CREATE: Endpoint[Sharing] = Endpoint(
-    "libraries.accesses.update_or_create",
+    "beta.libraries.accesses.update_or_create",
     "PUT",
     _LIBRARY + "/share",
     Sharing.model_validate_json,
     body=SharingRequest,
 )
 ACCESSES_DELETE: Endpoint[Sharing | None] = Endpoint(
-    "libraries.accesses.delete", "DELETE", _LIBRARY + "/share", _sharing_or_none, body=SharingDelete
+    "beta.libraries.accesses.delete", "DELETE", _LIBRARY + "/share", _sharing_or_none, body=SharingDelete
 )
