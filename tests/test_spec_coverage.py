@@ -35,11 +35,15 @@ def test_a_new_record_changes_the_page(coverage: Any, spec: dict[str, Any]) -> N
     records = coverage.sdk_records()
     methods = coverage.client_methods()
     before = coverage.render(spec, records, methods)
-    start = coverage.Record("beta.conversations.start", "POST", "/v1/conversations", False)
-    after = coverage.render(spec, [*records, start], {*methods, "client.beta.conversations.start"})
+    untyped = [op for op in coverage.operations(spec, records, methods) if not op.methods]
+    target = untyped[0]
+    name = "custom.operation"
+    record = coverage.Record(name, target.method, target.path, False)
+    after = coverage.render(spec, [*records, record], {*methods, f"client.{name}"})
     assert after != before
-    assert "| `POST /v1/conversations` | `client.beta.conversations.start` |" in after
-    assert "**18** have a typed method" in after
+    assert f"| `{target.method} {target.path}` | `client.{name}` |" in after
+    typed = sum(1 for op in coverage.operations(spec, records, methods) if op.methods)
+    assert f"**{typed + 1}** have a typed method" in after
 
 
 SPEC = {
