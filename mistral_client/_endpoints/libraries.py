@@ -61,7 +61,9 @@ LIBRARIES_LIST: Endpoint[ListLibrariesResponse] = Endpoint(
 LIBRARIES_CREATE: Endpoint[Library] = Endpoint(
     "beta.libraries.create", "POST", "/v1/libraries", Library.model_validate_json, body=CreateLibraryRequest
 )
-LIBRARIES_GET: Endpoint[Library] = Endpoint("beta.libraries.get", "GET", _LIBRARY, Library.model_validate_json)
+LIBRARIES_GET: Endpoint[Library] = Endpoint(
+    "beta.libraries.get", "GET", _LIBRARY, Library.model_validate_json
+)
 LIBRARIES_UPDATE: Endpoint[Library] = Endpoint(
     "beta.libraries.update", "PATCH", _LIBRARY, Library.model_validate_json, body=UpdateLibraryRequest
 )
@@ -88,9 +90,15 @@ DOCUMENTS_GET: Endpoint[Document] = Endpoint(
     "beta.libraries.documents.get", "GET", _DOCUMENT, Document.model_validate_json
 )
 DOCUMENTS_UPDATE: Endpoint[Document] = Endpoint(
-    "beta.libraries.documents.update", "PATCH", _DOCUMENT, Document.model_validate_json, body=UpdateDocumentRequest
+    "beta.libraries.documents.update",
+    "PATCH",
+    _DOCUMENT,
+    Document.model_validate_json,
+    body=UpdateDocumentRequest,
 )
-DOCUMENTS_DELETE: Endpoint[None] = Endpoint("beta.libraries.documents.delete", "DELETE", _DOCUMENT, _no_content)
+DOCUMENTS_DELETE: Endpoint[None] = Endpoint(
+    "beta.libraries.documents.delete", "DELETE", _DOCUMENT, _no_content
+)
 DOCUMENTS_TEXT_CONTENT: Endpoint[DocumentTextContent] = Endpoint(
     "beta.libraries.documents.text_content",
     "GET",
@@ -105,7 +113,10 @@ DOCUMENTS_SIGNED_URL: Endpoint[str] = Endpoint(
     "beta.libraries.documents.get_signed_url", "GET", _DOCUMENT + "/signed-url", _url
 )
 DOCUMENTS_EXTRACTED_TEXT_SIGNED_URL: Endpoint[str] = Endpoint(
-    "beta.libraries.documents.extracted_text_signed_url", "GET", _DOCUMENT + "/extracted-text-signed-url", _url
+    "beta.libraries.documents.extracted_text_signed_url",
+    "GET",
+    _DOCUMENT + "/extracted-text-signed-url",
+    _url,
 )
 DOCUMENTS_REPROCESS: Endpoint[None] = Endpoint(
     "beta.libraries.documents.reprocess", "POST", _DOCUMENT + "/reprocess", _no_content
