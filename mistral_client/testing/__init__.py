@@ -63,8 +63,8 @@ class FakeRequest:
     #: "chat.complete", "chat.stream", "fim.complete", "embeddings.create", "models.list", ...
     operation: str
     #: The validated body as the JSON the API would get (unset fields left out), and the path
-    #: parameters; for a GET, the path and query parameters; for an upload, the form fields and
-    #: ``filename``.
+    #: parameters; for a GET, the path and query parameters; for a multipart form, its fields (and
+    #: an upload's ``filename``).
     params: dict[str, Any]
     #: The validated request model (``None`` for a GET).
     body: MistralModel | None
@@ -264,8 +264,9 @@ def _record(request: APIRequest[Any]) -> FakeRequest:
             params = {**request.path_params, **params}
     else:
         params = {**request.path_params, **(request.query or {})}
-    if request.multipart is not None:  # files.upload: what the form carries, but the file itself
-        params.update(request.multipart.fields, filename=request.multipart.filename)
+    if request.multipart is not None and request.multipart.file is not None:
+        # An upload: the form's fields (the body, above), and the file's name but not the file itself.
+        params["filename"] = request.multipart.filename
     return FakeRequest(request.operation, params, request.body, request.options, request)
 
 
