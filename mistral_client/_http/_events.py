@@ -14,6 +14,7 @@ from .._backend import (
 )
 from .._exceptions import (
     APIConnectionError,
+    APIError,
     IncompleteStreamError,
 )
 from .._sse import SSEDecoder
@@ -90,7 +91,7 @@ class _TypedEventReader:
     """A stream of typed events (each JSON document has a ``type``; transcription and conversation
     streams): parsed by the record, an error event raised, a final event ending it."""
 
-    __slots__ = ("_core", "_decoder", "_final", "_request", "_response", "_to_error", "done")
+    __slots__ = ("_core", "_decoder", "_final", "_parse_event", "_request", "_response", "_to_error", "done")
 
     def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx2.Response) -> None:
         endpoint = request.endpoint
@@ -101,11 +102,13 @@ class _TypedEventReader:
         self._decoder = SSEDecoder()
         self._final = endpoint.final_events
         self._to_error = endpoint.stream_error
+        self._parse_event = endpoint.parse_event
         self.done = False
 
     def feed(self, data: bytes) -> list[Any]:
         items = []
         parse = self._request.parse
+        parse_event = self._parse_event
         for event in self._decoder.feed(data):
             payload = event.data
             if payload == "[DONE]":
@@ -114,7 +117,7 @@ class _TypedEventReader:
             if event.event == "error":
                 _raise_stream_error(self._core, self._response, payload)
             try:
-                item = parse(payload)
+                item = parse(payload) if parse_event is None else parse_event(event.event, payload)
             except ValueError as exc:  # pydantic's ValidationError
                 raise _validation_error(
                     exc, self._response, payload, self._core.request_id(self._response)
@@ -122,6 +125,8 @@ class _TypedEventReader:
             if self._to_error is not None:
                 error = self._to_error(item)
                 if error is not None:
+                    if isinstance(error, APIError) and error.request_id is None:
+                        error.request_id = self._core.request_id(self._response)
                     raise error
             items.append(item)
             if getattr(item, "type", None) in self._final or event.event in self._final:
