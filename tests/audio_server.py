@@ -169,17 +169,17 @@ class AudioAPI:
             audio = b"RIFF" + body["input"].encode()
             if body.get("stream"):
                 half = len(audio) // 2
-                conn.stream_events(
-                    [
-                        sse({"type": "speech.audio.delta", "audio_data": base64.b64encode(audio[:half]).decode()}),
-                        sse({"type": "speech.audio.delta", "audio_data": base64.b64encode(audio[half:]).decode()}),
-                        sse({"type": "speech.audio.done", "usage": {"prompt_tokens": 3, "total_tokens": 3}}),
-                    ]
-                )
+                deltas = [
+                    sse({"type": "speech.audio.delta", "audio_data": base64.b64encode(piece).decode()})
+                    for piece in (audio[:half], audio[half:])
+                ]
+                done = sse({"type": "speech.audio.done", "usage": {"prompt_tokens": 3, "total_tokens": 3}})
+                conn.stream_events([*deltas, done])
             else:
                 conn.respond_json(200, {"audio_data": base64.b64encode(audio).decode()})
         elif path == "/v1/audio/voices" and request.method == "GET":
-            conn.respond_json(200, {"items": [VOICE], "total": 1, "page": 0, "page_size": 10, "total_pages": 1})
+            page = {"items": [VOICE], "total": 1, "page": 0, "page_size": 10, "total_pages": 1}
+            conn.respond_json(200, page)
         elif path == "/v1/audio/voices" and request.method == "POST":
             body = request.json()
             if self.validate is not None:
