@@ -73,7 +73,8 @@ def build(
         body = validate(endpoint.query, fields)
         if endpoint.check is not None:
             endpoint.check(body)
-        form = _form_fields(body.model_dump(mode="json", exclude_none=True))
+        # extra_body goes into the form as more fields: the caller's business, as in a JSON body.
+        form = _form_fields({**body.model_dump(mode="json", exclude_none=True), **(options.extra_body or {})})
         if upload is None:
             multipart = Multipart(fields=form)
         else:

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import jsonschema
+
 from .loopback import Conn, Request
 
 SSE = bytes
@@ -153,6 +155,13 @@ class AudioAPI:
         return instance
 
     def __call__(self, request: Request, conn: Conn) -> None:
+        try:
+            self._answer(request, conn)
+        except (AssertionError, jsonschema.ValidationError) as exc:
+            # A request the spec does not allow fails the call, saying why.
+            conn.respond_json(400, {"message": f"not the spec's request: {exc}"})
+
+    def _answer(self, request: Request, conn: Conn) -> None:
         path = request.path.split("?")[0]
         if path == "/v1/audio/transcriptions":
             parts = parse_form(request)
