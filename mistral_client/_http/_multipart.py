@@ -66,11 +66,11 @@ async def aopened(request: APIRequest[T]) -> AsyncIterator[APIRequest[T]]:
 def reads_off_loop(request: APIRequest[Any]) -> bool:
     """Whether the request's body reads a file (not bytes in memory): its reads belong in a thread."""
     multipart = request.multipart
-    return (
-        multipart is not None
-        and multipart.file is not None
-        and not isinstance(multipart.file, (bytes, bytearray, memoryview, io.BytesIO))
-    )
+    if multipart is None or multipart.file is None:
+        return False
+    file = multipart.file
+    # A BytesIO is memory already (a subclass may do anything in read()).
+    return not isinstance(file, (bytes, bytearray, memoryview)) and type(file) is not io.BytesIO
 
 
 class _ThreadedBody:
