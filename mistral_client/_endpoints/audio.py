@@ -108,11 +108,14 @@ _transcription_events: TypeAdapter[TranscriptionStreamEvent] = TypeAdapter(
 _speech_events: TypeAdapter[SpeechStreamEvent] = TypeAdapter(
     Annotated[SpeechStreamAudioDelta | SpeechStreamDone, Field(discriminator="type")]
 )
+# pydantic-core's validators themselves: no TypeAdapter frame per event.
 parse_transcription_event = _event_parser(
-    _transcription_events.validate_json, _TRANSCRIPTION_EVENTS, UnknownTranscriptionStreamEvent
+    _transcription_events.validator.validate_json, _TRANSCRIPTION_EVENTS, UnknownTranscriptionStreamEvent
 )
 parse_speech_event = _event_parser(
-    _speech_events.validate_json, (SpeechStreamAudioDelta, SpeechStreamDone), UnknownSpeechStreamEvent
+    _speech_events.validator.validate_json,
+    (SpeechStreamAudioDelta, SpeechStreamDone),
+    UnknownSpeechStreamEvent,
 )
 
 

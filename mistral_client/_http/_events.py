@@ -109,27 +109,32 @@ class _TypedEventReader:
         items = []
         parse = self._request.parse
         parse_event = self._parse_event
-        for event in self._decoder.feed(data):
-            payload = event.data
+        decoder = self._decoder
+        final = self._final
+        to_error = self._to_error
+        lone = decoder.lone_event(data)
+        # (event type, data) of each event; the common one-event chunk without building an event.
+        events = (lone,) if lone is not None else [(e.event, e.data) for e in decoder.feed(data)]
+        for name, payload in events:
             if payload == "[DONE]":
                 self.done = True
                 break
-            if event.event == "error":
+            if name == "error":
                 _raise_stream_error(self._core, self._response, payload)
             try:
-                item = parse(payload) if parse_event is None else parse_event(event.event, payload)
+                item = parse(payload) if parse_event is None else parse_event(name, payload)
             except ValueError as exc:  # pydantic's ValidationError
                 raise _validation_error(
                     exc, self._response, payload, self._core.request_id(self._response)
                 ) from None
-            if self._to_error is not None:
-                error = self._to_error(item)
+            if to_error is not None:
+                error = to_error(item)
                 if error is not None:
                     if isinstance(error, APIError) and error.request_id is None:
                         error.request_id = self._core.request_id(self._response)
                     raise error
             items.append(item)
-            if getattr(item, "type", None) in self._final or event.event in self._final:
+            if getattr(item, "type", None) in final or name in final:
                 self.done = True
         return items
 
