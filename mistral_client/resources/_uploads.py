@@ -7,16 +7,13 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Union
+from typing import IO, TYPE_CHECKING
 
 from ._base import requests
 
 if TYPE_CHECKING:
     from .._requests import Upload
-
-#: A file to send: a path (``str`` or ``os.PathLike``), the bytes themselves, a binary file object, or
-#: ``(filename, bytes)``.
-FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes], tuple[str, bytes]]
+    from ..types.files import FileInput
 
 
 def upload_of(file: FileInput, filename: str | None = None, field: str = "file") -> Upload:

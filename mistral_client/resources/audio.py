@@ -11,15 +11,14 @@ returning an :class:`~mistral_client.APIResponse`.
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Sequence
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
 from .._lazy import lazy_module
 from ._base import AsyncAPIResource, SyncAPIResource, async_raw, async_raw_stream, endpoints, raw
-from ._uploads import FileInput, upload_of
+from ._uploads import upload_of
 
 if TYPE_CHECKING:
     from .. import _audio_streams as audio_streams
@@ -32,29 +31,27 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from .._requests import Upload
     from ..types.audio import (
-        SpeechOutputFormat,
+        SpeechParams,
         SpeechResponse,
-        TimestampGranularity,
+        TranscriptionParams,
         TranscriptionResponse,
+        VoiceCreateParams,
+        VoiceListParams,
         VoiceListResponse,
         VoiceResponse,
-        VoiceType,
+        VoiceUpdateParams,
     )
     from ..types.params import RequestOptionsParam
 else:
     audio_streams = lazy_module("mistral_client._audio_streams")
 
-#: What ``voices.create(sample_audio=...)`` takes: base64 text as the spec has it, or the recording
-#: itself (bytes, or a path), encoded for you.
-SampleAudio = str | bytes | os.PathLike[str]
 
-
-def _transcription(
-    file: FileInput | None, file_url: str | None, file_id: str | None, **fields: Any
-) -> tuple[dict[str, Any], Upload | None]:
+def _transcription(params: Mapping[str, Any]) -> tuple[dict[str, Any], Upload | None]:
     """The form's fields and the file part, after checking that exactly one audio source is given."""
-    sources = (("file", file), ("file_url", file_url), ("file_id", file_id))
-    given = [name for name, value in sources if value is not None]
+    fields = dict(params)
+    file = fields.pop("file", None)
+    sources = {"file": file, "file_url": fields.get("file_url"), "file_id": fields.get("file_id")}
+    given = [name for name, value in sources.items() if value is not None]
     if len(given) != 1:
         from .._exceptions import InvalidRequestError
 
@@ -63,72 +60,22 @@ def _transcription(
             f"give exactly one audio source: file=, file_url= or file_id= ({found}); nothing was sent",
             errors=[(name, "exactly one audio source") for name in given or ["file"]],
         )
-    upload = upload_of(file) if file is not None else None
-    return {"file_url": file_url, "file_id": file_id, **fields}, upload
+    return fields, upload_of(file) if file is not None else None
 
 
 class Transcriptions(SyncAPIResource):
-    def complete(
-        self,
-        *,
-        model: str,
-        file: FileInput | None = None,
-        file_url: str | None = None,
-        file_id: str | None = None,
-        language: str | None = None,
-        temperature: float | None = None,
-        diarize: bool | None = None,
-        context_bias: Sequence[str] | None = None,
-        timestamp_granularities: Sequence[TimestampGranularity] | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> TranscriptionResponse:
+    def complete(self, **params: Unpack[TranscriptionParams]) -> TranscriptionResponse:
         """Transcribe audio (``POST /v1/audio/transcriptions``): ``file`` (a path, bytes, a binary file
         object or ``(filename, bytes)``), ``file_url`` or ``file_id``; exactly one."""
-        fields, upload = _transcription(
-            file,
-            file_url,
-            file_id,
-            model=model,
-            language=language,
-            temperature=temperature,
-            diarize=diarize,
-            context_bias=context_bias,
-            timestamp_granularities=timestamp_granularities,
-            **options,
-        )
+        fields, upload = _transcription(params)
         return self._call(endpoints.AUDIO_TRANSCRIPTIONS_COMPLETE, fields, upload=upload)
 
-    def stream(
-        self,
-        *,
-        model: str,
-        file: FileInput | None = None,
-        file_url: str | None = None,
-        file_id: str | None = None,
-        language: str | None = None,
-        temperature: float | None = None,
-        diarize: bool | None = None,
-        context_bias: Sequence[str] | None = None,
-        timestamp_granularities: Sequence[TimestampGranularity] | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> TranscriptionStream:
+    def stream(self, **params: Unpack[TranscriptionParams]) -> TranscriptionStream:
         """Stream a transcription's events (the language, text deltas, segments, then the whole
         transcription). Nothing is sent until the stream is entered or iterated."""
-        fields, upload = _transcription(
-            file,
-            file_url,
-            file_id,
-            model=model,
-            language=language,
-            temperature=temperature,
-            diarize=diarize,
-            context_bias=context_bias,
-            timestamp_granularities=timestamp_granularities,
-            **options,
-        )
-        return self._stream(
-            endpoints.AUDIO_TRANSCRIPTIONS_STREAM, fields, audio_streams.TranscriptionStream, upload=upload
-        )
+        fields, upload = _transcription(params)
+        make = audio_streams.TranscriptionStream
+        return self._stream(endpoints.AUDIO_TRANSCRIPTIONS_STREAM, fields, make, upload=upload)
 
     @functools.cached_property
     def with_raw_response(self) -> TranscriptionsWithRawResponse:
@@ -145,57 +92,15 @@ class TranscriptionsWithRawResponse:
 
 
 class Speech(SyncAPIResource):
-    def complete(
-        self,
-        *,
-        input: str,
-        model: str | None = None,
-        voice_id: str | None = None,
-        ref_audio: str | None = None,
-        response_format: SpeechOutputFormat | None = None,
-        metadata: dict[str, Any] | None = None,
-        prompt_cache_key: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> SpeechResponse:
+    def complete(self, **params: Unpack[SpeechParams]) -> SpeechResponse:
         """Speak ``input`` (``POST /v1/audio/speech``) with a preset or custom ``voice_id`` (or like the
         ``ref_audio`` recording); ``.audio_bytes()`` / ``.write_to(path)`` on the result."""
-        fields = dict(
-            input=input,
-            model=model,
-            voice_id=voice_id,
-            ref_audio=ref_audio,
-            response_format=response_format,
-            metadata=metadata,
-            prompt_cache_key=prompt_cache_key,
-            **options,
-        )
-        return self._call(endpoints.AUDIO_SPEECH_COMPLETE, fields)
+        return self._call(endpoints.AUDIO_SPEECH_COMPLETE, params)
 
-    def stream(
-        self,
-        *,
-        input: str,
-        model: str | None = None,
-        voice_id: str | None = None,
-        ref_audio: str | None = None,
-        response_format: SpeechOutputFormat | None = None,
-        metadata: dict[str, Any] | None = None,
-        prompt_cache_key: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> SpeechStream:
+    def stream(self, **params: Unpack[SpeechParams]) -> SpeechStream:
         """Stream the speech: ``audio_chunks()`` as it is generated. Nothing is sent until the stream
         is entered or iterated."""
-        fields = dict(
-            input=input,
-            model=model,
-            voice_id=voice_id,
-            ref_audio=ref_audio,
-            response_format=response_format,
-            metadata=metadata,
-            prompt_cache_key=prompt_cache_key,
-            **options,
-        )
-        return self._stream(endpoints.AUDIO_SPEECH_STREAM, fields, audio_streams.SpeechStream)
+        return self._stream(endpoints.AUDIO_SPEECH_STREAM, params, audio_streams.SpeechStream)
 
     @functools.cached_property
     def with_raw_response(self) -> SpeechWithRawResponse:
@@ -212,78 +117,22 @@ class SpeechWithRawResponse:
 
 
 class Voices(SyncAPIResource):
-    def list(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        type: VoiceType | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> VoiceListResponse:
+    def list(self, **params: Unpack[VoiceListParams]) -> VoiceListResponse:
         """A page of voices, presets and yours (``GET /v1/audio/voices``)."""
-        return self._call(endpoints.AUDIO_VOICES_LIST, dict(limit=limit, offset=offset, type=type, **options))
+        return self._call(endpoints.AUDIO_VOICES_LIST, params)
 
-    def create(
-        self,
-        *,
-        name: str,
-        sample_audio: SampleAudio,
-        slug: str | None = None,
-        languages: Sequence[str] | None = None,
-        gender: str | None = None,
-        age: int | None = None,
-        tags: Sequence[str] | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        retention_notice: int | None = None,
-        sample_filename: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> VoiceResponse:
+    def create(self, **params: Unpack[VoiceCreateParams]) -> VoiceResponse:
         """Create a voice from a sample recording (``POST /v1/audio/voices``): ``sample_audio`` is base64
         text, or the recording itself (bytes, or a path), encoded for you."""
-        fields = dict(
-            name=name,
-            sample_audio=sample_audio,
-            slug=slug,
-            languages=languages,
-            gender=gender,
-            age=age,
-            tags=tags,
-            color=color,
-            description=description,
-            retention_notice=retention_notice,
-            sample_filename=sample_filename,
-            **options,
-        )
-        return self._call(endpoints.AUDIO_VOICES_CREATE, fields)
+        return self._call(endpoints.AUDIO_VOICES_CREATE, params)
 
     def get(self, voice_id: str, **options: Unpack[RequestOptionsParam]) -> VoiceResponse:
         """One voice (``GET /v1/audio/voices/{voice_id}``), without its sample."""
         return self._call(endpoints.AUDIO_VOICES_GET, options, path={"voice_id": voice_id})
 
-    def update(
-        self,
-        voice_id: str,
-        *,
-        name: str | None = None,
-        languages: Sequence[str] | None = None,
-        gender: str | None = None,
-        age: int | None = None,
-        tags: Sequence[str] | None = None,
-        description: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> VoiceResponse:
+    def update(self, voice_id: str, **params: Unpack[VoiceUpdateParams]) -> VoiceResponse:
         """Change a voice's metadata (``PATCH /v1/audio/voices/{voice_id}``); what is not given stays."""
-        fields = dict(
-            name=name,
-            languages=languages,
-            gender=gender,
-            age=age,
-            tags=tags,
-            description=description,
-            **options,
-        )
-        return self._call(endpoints.AUDIO_VOICES_UPDATE, fields, path={"voice_id": voice_id})
+        return self._call(endpoints.AUDIO_VOICES_UPDATE, params, path={"voice_id": voice_id})
 
     def delete(self, voice_id: str, **options: Unpack[RequestOptionsParam]) -> VoiceResponse:
         """Delete one of your voices (``DELETE /v1/audio/voices/{voice_id}``)."""
@@ -325,70 +174,18 @@ class Audio(SyncAPIResource):
 
 
 class AsyncTranscriptions(AsyncAPIResource):
-    async def complete(
-        self,
-        *,
-        model: str,
-        file: FileInput | None = None,
-        file_url: str | None = None,
-        file_id: str | None = None,
-        language: str | None = None,
-        temperature: float | None = None,
-        diarize: bool | None = None,
-        context_bias: Sequence[str] | None = None,
-        timestamp_granularities: Sequence[TimestampGranularity] | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> TranscriptionResponse:
+    async def complete(self, **params: Unpack[TranscriptionParams]) -> TranscriptionResponse:
         """Transcribe audio (``POST /v1/audio/transcriptions``): ``file`` (a path, bytes, a binary file
         object or ``(filename, bytes)``), ``file_url`` or ``file_id``; exactly one."""
-        fields, upload = _transcription(
-            file,
-            file_url,
-            file_id,
-            model=model,
-            language=language,
-            temperature=temperature,
-            diarize=diarize,
-            context_bias=context_bias,
-            timestamp_granularities=timestamp_granularities,
-            **options,
-        )
+        fields, upload = _transcription(params)
         return await self._call(endpoints.AUDIO_TRANSCRIPTIONS_COMPLETE, fields, upload=upload)
 
-    def stream(
-        self,
-        *,
-        model: str,
-        file: FileInput | None = None,
-        file_url: str | None = None,
-        file_id: str | None = None,
-        language: str | None = None,
-        temperature: float | None = None,
-        diarize: bool | None = None,
-        context_bias: Sequence[str] | None = None,
-        timestamp_granularities: Sequence[TimestampGranularity] | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> AsyncTranscriptionStream:
+    def stream(self, **params: Unpack[TranscriptionParams]) -> AsyncTranscriptionStream:
         """Stream a transcription's events (the language, text deltas, segments, then the whole
         transcription). Nothing is sent until the stream is entered or iterated."""
-        fields, upload = _transcription(
-            file,
-            file_url,
-            file_id,
-            model=model,
-            language=language,
-            temperature=temperature,
-            diarize=diarize,
-            context_bias=context_bias,
-            timestamp_granularities=timestamp_granularities,
-            **options,
-        )
-        return self._stream(
-            endpoints.AUDIO_TRANSCRIPTIONS_STREAM,
-            fields,
-            audio_streams.AsyncTranscriptionStream,
-            upload=upload,
-        )
+        fields, upload = _transcription(params)
+        make = audio_streams.AsyncTranscriptionStream
+        return self._stream(endpoints.AUDIO_TRANSCRIPTIONS_STREAM, fields, make, upload=upload)
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncTranscriptionsWithRawResponse:
@@ -406,57 +203,15 @@ class AsyncTranscriptionsWithRawResponse:
 
 
 class AsyncSpeech(AsyncAPIResource):
-    async def complete(
-        self,
-        *,
-        input: str,
-        model: str | None = None,
-        voice_id: str | None = None,
-        ref_audio: str | None = None,
-        response_format: SpeechOutputFormat | None = None,
-        metadata: dict[str, Any] | None = None,
-        prompt_cache_key: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> SpeechResponse:
+    async def complete(self, **params: Unpack[SpeechParams]) -> SpeechResponse:
         """Speak ``input`` (``POST /v1/audio/speech``) with a preset or custom ``voice_id`` (or like the
         ``ref_audio`` recording); ``.audio_bytes()`` / ``.write_to(path)`` on the result."""
-        fields = dict(
-            input=input,
-            model=model,
-            voice_id=voice_id,
-            ref_audio=ref_audio,
-            response_format=response_format,
-            metadata=metadata,
-            prompt_cache_key=prompt_cache_key,
-            **options,
-        )
-        return await self._call(endpoints.AUDIO_SPEECH_COMPLETE, fields)
+        return await self._call(endpoints.AUDIO_SPEECH_COMPLETE, params)
 
-    def stream(
-        self,
-        *,
-        input: str,
-        model: str | None = None,
-        voice_id: str | None = None,
-        ref_audio: str | None = None,
-        response_format: SpeechOutputFormat | None = None,
-        metadata: dict[str, Any] | None = None,
-        prompt_cache_key: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> AsyncSpeechStream:
+    def stream(self, **params: Unpack[SpeechParams]) -> AsyncSpeechStream:
         """Stream the speech: ``audio_chunks()`` as it is generated. Nothing is sent until the stream
         is entered or iterated."""
-        fields = dict(
-            input=input,
-            model=model,
-            voice_id=voice_id,
-            ref_audio=ref_audio,
-            response_format=response_format,
-            metadata=metadata,
-            prompt_cache_key=prompt_cache_key,
-            **options,
-        )
-        return self._stream(endpoints.AUDIO_SPEECH_STREAM, fields, audio_streams.AsyncSpeechStream)
+        return self._stream(endpoints.AUDIO_SPEECH_STREAM, params, audio_streams.AsyncSpeechStream)
 
     @functools.cached_property
     def with_raw_response(self) -> AsyncSpeechWithRawResponse:
@@ -474,80 +229,22 @@ class AsyncSpeechWithRawResponse:
 
 
 class AsyncVoices(AsyncAPIResource):
-    async def list(
-        self,
-        *,
-        limit: int | None = None,
-        offset: int | None = None,
-        type: VoiceType | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> VoiceListResponse:
+    async def list(self, **params: Unpack[VoiceListParams]) -> VoiceListResponse:
         """A page of voices, presets and yours (``GET /v1/audio/voices``)."""
-        return await self._call(
-            endpoints.AUDIO_VOICES_LIST, dict(limit=limit, offset=offset, type=type, **options)
-        )
+        return await self._call(endpoints.AUDIO_VOICES_LIST, params)
 
-    async def create(
-        self,
-        *,
-        name: str,
-        sample_audio: SampleAudio,
-        slug: str | None = None,
-        languages: Sequence[str] | None = None,
-        gender: str | None = None,
-        age: int | None = None,
-        tags: Sequence[str] | None = None,
-        color: str | None = None,
-        description: str | None = None,
-        retention_notice: int | None = None,
-        sample_filename: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> VoiceResponse:
+    async def create(self, **params: Unpack[VoiceCreateParams]) -> VoiceResponse:
         """Create a voice from a sample recording (``POST /v1/audio/voices``): ``sample_audio`` is base64
         text, or the recording itself (bytes, or a path), encoded for you."""
-        fields = dict(
-            name=name,
-            sample_audio=sample_audio,
-            slug=slug,
-            languages=languages,
-            gender=gender,
-            age=age,
-            tags=tags,
-            color=color,
-            description=description,
-            retention_notice=retention_notice,
-            sample_filename=sample_filename,
-            **options,
-        )
-        return await self._call(endpoints.AUDIO_VOICES_CREATE, fields)
+        return await self._call(endpoints.AUDIO_VOICES_CREATE, params)
 
     async def get(self, voice_id: str, **options: Unpack[RequestOptionsParam]) -> VoiceResponse:
         """One voice (``GET /v1/audio/voices/{voice_id}``), without its sample."""
         return await self._call(endpoints.AUDIO_VOICES_GET, options, path={"voice_id": voice_id})
 
-    async def update(
-        self,
-        voice_id: str,
-        *,
-        name: str | None = None,
-        languages: Sequence[str] | None = None,
-        gender: str | None = None,
-        age: int | None = None,
-        tags: Sequence[str] | None = None,
-        description: str | None = None,
-        **options: Unpack[RequestOptionsParam],
-    ) -> VoiceResponse:
+    async def update(self, voice_id: str, **params: Unpack[VoiceUpdateParams]) -> VoiceResponse:
         """Change a voice's metadata (``PATCH /v1/audio/voices/{voice_id}``); what is not given stays."""
-        fields = dict(
-            name=name,
-            languages=languages,
-            gender=gender,
-            age=age,
-            tags=tags,
-            description=description,
-            **options,
-        )
-        return await self._call(endpoints.AUDIO_VOICES_UPDATE, fields, path={"voice_id": voice_id})
+        return await self._call(endpoints.AUDIO_VOICES_UPDATE, params, path={"voice_id": voice_id})
 
     async def delete(self, voice_id: str, **options: Unpack[RequestOptionsParam]) -> VoiceResponse:
         """Delete one of your voices (``DELETE /v1/audio/voices/{voice_id}``)."""

@@ -17,12 +17,13 @@ from typing import IO, TYPE_CHECKING, Any
 from typing_extensions import Unpack
 
 from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
-from ._uploads import FileInput, upload_of
+from ._uploads import upload_of
 
 if TYPE_CHECKING:
     from ..types.files import (
         CreateFileResponse,
         DeleteFileResponse,
+        FileInput,
         FilePurpose,
         FileSource,
         FileVisibility,

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal, Required, Union
 
 from pydantic import Field, StrictBool, StrictStr
 
 from ._base import LenientModel, MistralModel, QueryModel, ResponseModel
 from .chat import UsageInfo
+from .files import FileInput
+from .params import RequestOptionsParam
 
 # Open enums, as elsewhere: the known values for editors and type checkers, any string parses.
 TimestampGranularity = Literal["segment", "word"]
@@ -246,3 +249,73 @@ class VoiceUpdateRequest(MistralModel):
     age: int | None = None
     tags: list[str] | None = None
     description: Annotated[str, Field(max_length=500)] | None = None
+
+
+# --- the keyword arguments of each method ----------------------------------------------------------
+
+
+class TranscriptionParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.audio.transcriptions.complete`` and ``.stream``: exactly one of
+    ``file``, ``file_url`` and ``file_id``."""
+
+    model: Required[str]
+    file: FileInput | None
+    file_url: str | None
+    file_id: str | None
+    language: str | None
+    temperature: float | None
+    diarize: bool | None
+    context_bias: Sequence[str] | None
+    timestamp_granularities: Sequence[TimestampGranularity] | None
+
+
+class SpeechParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.audio.speech.complete`` and ``.stream``."""
+
+    input: Required[str]
+    model: str | None
+    voice_id: str | None
+    ref_audio: str | None
+    response_format: SpeechOutputFormat | None
+    metadata: Mapping[str, Any] | None
+    prompt_cache_key: str | None
+
+
+class VoiceListParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.audio.voices.list``."""
+
+    limit: int | None
+    offset: int | None
+    type: VoiceType | None
+
+
+#: What ``voices.create(sample_audio=...)`` takes: base64 text as the spec has it, or the recording
+#: itself (bytes, or a path), encoded for you.
+SampleAudio = Union[str, bytes, "os.PathLike[str]"]
+
+
+class VoiceCreateParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.audio.voices.create``."""
+
+    name: Required[str]
+    sample_audio: Required[SampleAudio]
+    slug: str | None
+    languages: Sequence[str] | None
+    gender: str | None
+    age: int | None
+    tags: Sequence[str] | None
+    color: str | None
+    description: str | None
+    retention_notice: int | None
+    sample_filename: str | None
+
+
+class VoiceUpdateParams(RequestOptionsParam, total=False):
+    """Keyword arguments of ``client.audio.voices.update`` besides ``voice_id``: what is given changes."""
+
+    name: str | None
+    languages: Sequence[str] | None
+    gender: str | None
+    age: int | None
+    tags: Sequence[str] | None
+    description: str | None
