@@ -16,7 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mistral_client as mc
-from mistral_client import AsyncClient, Client, configure_tracing
+from mistral_client import AsyncClient, Client
 from mistral_client._endpoints.audio import parse_speech_event, parse_transcription_event
 from mistral_client._http._core import _HTTPCore
 from mistral_client.testing import FakeBackend
@@ -35,6 +35,7 @@ from mistral_client.types import (
     VoiceResponse,
 )
 
+from . import test_seam
 from .audio_server import AudioAPI
 from .loopback import Conn, LoopbackServer, Request
 from .test_response_schemas import FAST, _spec
@@ -252,19 +253,7 @@ def test_the_fake_scripts_an_async_transcription_stream() -> None:
 # --- tracing ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def spans() -> Iterator[Callable[[], list[Any]]]:
-    pytest.importorskip("opentelemetry.sdk")
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
-    exporter = InMemorySpanExporter()
-    provider = TracerProvider()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    configure_tracing(tracer_provider=provider)
-    yield lambda: list(exporter.get_finished_spans())
-    configure_tracing()
+spans = test_seam.spans  # the fixture: the spans finished, read back from an in-memory exporter
 
 
 def test_transcriptions_and_speech_are_traced(serve: Serve, spans: Callable[[], list[Any]]) -> None:
