@@ -134,3 +134,49 @@ def models_list() -> bytes:
 
 def embedding_inputs(count: int) -> list[str]:
     return [f"Sentence number {i} to embed for the benchmark." for i in range(count)]
+
+
+# --- audio transcription streams (scenario (t)) ---------------------------------------------------------
+
+TRANSCRIBE_MODEL = "voxtral-mini-latest"
+#: What every client uploads: a small WAV header and silence (the mock does not decode it).
+AUDIO = b"RIFF" + b"\0" * 4092
+_WORDS = ("Over", " the", " course", " of", " these", " eight", " years,", " I've", " seen", " the")
+_SEGMENT_EVERY = 50  # text deltas per segment event
+
+
+def _sse(event: dict[str, Any]) -> bytes:
+    return b"event: " + event["type"].encode() + b"\ndata: " + _dumps(event) + b"\n\n"
+
+
+def transcription_events(n_events: int) -> list[bytes]:
+    """A transcription stream of ``n_events`` SSE events, as the API sends it: the language, text
+    deltas with a segment event every 50, and ``transcription.done`` with the whole transcription."""
+    deltas = n_events - 2 - (n_events - 2) // (_SEGMENT_EVERY + 1)
+    events = [_sse({"type": "transcription.language", "audio_language": "en"})]
+    words: list[str] = []
+    segments: list[dict[str, Any]] = []
+    start = 0
+    for i in range(deltas):
+        word = _WORDS[i % len(_WORDS)]
+        words.append(word)
+        events.append(_sse({"type": "transcription.text.delta", "text": word}))
+        if (i + 1) % _SEGMENT_EVERY == 0 and len(events) < n_events - 1:
+            text = "".join(words[start:])
+            segment = {"text": text, "start": start * 0.3, "end": (i + 1) * 0.3}
+            segments.append({"type": "transcription_segment", **segment})
+            events.append(_sse({"type": "transcription.segment", **segment}))
+            start = i + 1
+    while len(events) < n_events - 1:  # rounding: pad with deltas
+        words.append(" the")
+        events.append(_sse({"type": "transcription.text.delta", "text": " the"}))
+    done = {
+        "type": "transcription.done",
+        "model": "voxtral-mini-2507",
+        "text": "".join(words),
+        "language": "en",
+        "segments": segments,
+        "usage": {"prompt_audio_seconds": len(words) // 3, "prompt_tokens": 4, "total_tokens": 900},
+    }
+    events.append(_sse(done))
+    return events

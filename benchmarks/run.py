@@ -14,6 +14,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+import audio_bench
 import bulk_bench
 import llama_bench
 import local_bench
@@ -43,9 +44,12 @@ IN_PROCESS: dict[str, scenarios.ScenarioFn] = {
     "c": scenarios.concurrent_chats,
     "d": scenarios.embeddings,
     "f": memory.run,
+    "t-sync": audio_bench.sync_transcription_stream,
+    "t-async": audio_bench.async_transcription_stream,
 }
 #: Every scenario key, in report order.
 ALL_KEYS: tuple[str, ...] = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h", "i", "j")
+ALL_KEYS += ("t-sync", "t-async")
 
 METHOD = """\
 - **Server**: a mock of the Mistral API (`benchmarks/server.py`) in its own process on 127.0.0.1: a
@@ -83,6 +87,11 @@ METHOD = """\
   one `Client(backend=LocalBackend(...)).chat.complete` over `model.generate` on the same model
   object (higher is better). Second group: aggregate tokens/s of 2, 4 and 8 concurrent `chat.complete`
   calls (threads; continuous batching) over one request; the target is on the 8-concurrent row.
+- **(t)** uploads the same 4 KB WAV as a multipart form and reads a transcription stream to its
+  `transcription.done` (a language event, text deltas with a segment every 50, then the whole
+  transcription); *raw httpx2* is `client.stream("POST", ..., data=, files=)`, `iter_lines()` and
+  `json.loads` of each `data:` line, reading each text delta's text; mistral_client iterates
+  `audio.transcriptions.stream(...)` and reads each `TranscriptionStreamTextDelta`'s text.
 - **(i)** is a second `make demo`: seconds from a fresh interpreter's first statement to the first
   token of a streamed chat answer on SmolLM2-135M, with the GGUF already de-quantized in the local
   backend's cache and one unmeasured run of each series first (hot page cache and `.pyc` files),

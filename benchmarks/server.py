@@ -68,6 +68,13 @@ class MockApp:
             cached = self._streams[key] = _sse_response(payloads.sse_events(n_chunks, model))
         return cached
 
+    def transcription_response(self, n_events: int) -> bytes:
+        cached = self._streams.get(("transcription", n_events))
+        if cached is None:
+            events = payloads.transcription_events(n_events)
+            cached = self._streams[("transcription", n_events)] = _sse_response(events)
+        return cached
+
     def embeddings_response(self, count: int) -> bytes:
         cached = self._embeddings.get(count)
         if cached is None:
@@ -81,6 +88,8 @@ class MockApp:
             return self._models
         if method != "POST":
             return self._not_found
+        if path == "/v1/audio/transcriptions":  # a multipart form, not JSON: answered by its length
+            return self.transcription_response(self._chunks(query, headers))
         try:
             request: dict[str, Any] = json.loads(body) if body else {}
         except ValueError:

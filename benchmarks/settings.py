@@ -124,6 +124,15 @@ def scenarios(s: Settings) -> dict[str, Scenario]:
         "j-rss": Scenario(
             "j-rss", "(j) llama.cpp engine: peak RSS (VmHWM)", "KiB", Target(max_kib=600 * 1024)
         ),
+        "t-sync": Scenario(
+            "t-sync", f"(t) {s.stream_chunks:,}-event transcription stream, sync", "s", Target(max_ratio=1.15)
+        ),
+        "t-async": Scenario(
+            "t-async",
+            f"(t) {s.stream_chunks:,}-event transcription stream, async",
+            "s",
+            Target(max_ratio=1.15),
+        ),
         # The bar for a second `make demo`, here timed from the process's first statement.
         "i": Scenario(
             "i", "(i) warm local start: fresh process to first token", "s", Target(max_seconds=3.0)

@@ -51,6 +51,7 @@ from .bulk._errors import BatchJobError, EmbeddingBatchError
 from .bulk._progress import ProgressEvent
 
 if TYPE_CHECKING:
+    from ._audio_streams import AsyncSpeechStream, AsyncTranscriptionStream, SpeechStream, TranscriptionStream
     from ._schema import json_schema
     from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
     from ._tool_runner import AsyncToolRunner, ToolRunner
@@ -68,6 +69,10 @@ _LAZY = {
     "ParsedStream": "._streaming",
     "AsyncParsedStream": "._streaming",
     "json_schema": "._schema",
+    "TranscriptionStream": "._audio_streams",
+    "AsyncTranscriptionStream": "._audio_streams",
+    "SpeechStream": "._audio_streams",
+    "AsyncSpeechStream": "._audio_streams",
     "tool": "._tools",
     "FunctionTool": "._tools",
     "ToolRunner": "._tool_runner",
@@ -100,9 +105,11 @@ __all__ = [
     "AsyncClient",
     "AsyncHTTPBackend",
     "AsyncParsedStream",
+    "AsyncSpeechStream",
     "AsyncStream",
     "AsyncStreamResponse",
     "AsyncToolRunner",
+    "AsyncTranscriptionStream",
     "AuthenticationError",
     "Backend",
     "BadRequestError",
@@ -137,11 +144,13 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "RetryPolicy",
+    "SpeechStream",
     "Stream",
     "StreamResponse",
     "StructuredOutputError",
     "TokenCount",
     "ToolRunner",
+    "TranscriptionStream",
     "UnprocessableEntityError",
     "UnsupportedOperationError",
     "UnsupportedParameterError",

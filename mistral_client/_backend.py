@@ -12,6 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any, Generic, TypeVar, Union
 
 import httpx2
@@ -82,16 +83,20 @@ class TokenCountRequest:
 
 @dataclass(frozen=True, slots=True)
 class Multipart:
-    """A ``multipart/form-data`` body: text ``fields`` and one file part, streamed from ``file``.
+    """A ``multipart/form-data`` body: text ``fields`` and at most one file part, streamed from ``file``.
 
-    ``file`` is bytes or a binary file object; the HTTP backends read it in chunks as they send, so
-    a large file is never held in memory.
+    A field whose value is a sequence is sent as one part per value, under the same name, in order
+    (an array of the spec's forms: ``timestamp_granularities``), as the official SDK sends them.
+    ``file`` is a path, bytes or a binary file object, or ``None`` for a form without a file part (a
+    transcription of a ``file_url``). The HTTP backends open a path only while they send, and read
+    the file in chunks (the async one in a worker thread), so a large file is never held in memory
+    and never blocks the event loop.
     """
 
-    fields: Mapping[str, str]
-    file_field: str
-    filename: str
-    file: IO[bytes] | bytes
+    fields: Mapping[str, str | Sequence[str]]
+    file_field: str = "file"
+    filename: str = ""
+    file: IO[bytes] | bytes | PurePath | None = None
     content_type: str = "application/octet-stream"
 
 
@@ -104,8 +109,9 @@ class APIRequest(Generic[T]):
     "batch.jobs.create", ...; "request" for every ``client.request`` call, told apart by ``method`` and
     ``path``) so a backend that is not HTTP can dispatch on it; ``endpoint`` is its
     record (method, path template, whether it streams...: see ``mistral_client._endpoints``);
-    ``body`` is the validated request model (``None`` for a GET); ``parse`` turns a JSON document (the
-    body, or one stream event) into the result type (for a download, the raw bytes).
+    ``body`` is the validated request model (``None`` for a GET; for a multipart form, its validated
+    text fields, which ``multipart`` carries as sent); ``parse`` turns a JSON document (the body, or
+    one stream event) into the result type (for a download, the raw bytes).
     """
 
     operation: str

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Mapping
+from pathlib import PurePath
 from typing import IO, Any, TypeVar
 from urllib.parse import quote
 
@@ -30,12 +31,13 @@ OPTION_NAMES = ("timeout", "max_retries", "extra_headers", "extra_query", "extra
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Upload:
-    """The file part of a multipart request: bytes or a binary file object, its name, and whether a
-    retry can rewind it."""
+    """The file part of a multipart request: a path (opened by the backend as it sends), bytes or a
+    binary file object, its name, whether a retry can rewind it, and its media type."""
 
-    file: IO[bytes] | bytes
+    file: IO[bytes] | bytes | PurePath
     filename: str
     rewindable: bool
+    content_type: str = "application/octet-stream"
 
 
 def build(
@@ -65,17 +67,21 @@ def build(
         if endpoint.check is not None:
             endpoint.check(body)
     elif endpoint.multipart:
-        assert upload is not None and endpoint.query is not None
-        form = validate(endpoint.query, fields).model_dump(mode="json", exclude_none=True)
-        multipart = Multipart(
-            fields={k: str(v) for k, v in form.items()},
-            file_field="file",
-            filename=upload.filename,
-            file=upload.file,
-        )
-        if not upload.rewindable:
-            # A stream that cannot be rewound cannot be sent twice.
-            options = dataclasses.replace(options, max_retries=0)
+        assert endpoint.query is not None
+        if endpoint.stream and "stream" in endpoint.query.model_fields:
+            fields = {**fields, "stream": True}
+        body = validate(endpoint.query, fields)
+        if endpoint.check is not None:
+            endpoint.check(body)
+        # extra_body goes into the form as more fields: the caller's business, as in a JSON body.
+        form = _form_fields({**body.model_dump(mode="json", exclude_none=True), **(options.extra_body or {})})
+        if upload is None:
+            multipart = Multipart(fields=form)
+        else:
+            multipart = Multipart(form, "file", upload.filename, upload.file, upload.content_type)
+            if not upload.rewindable:
+                # A stream that cannot be rewound cannot be sent twice.
+                options = dataclasses.replace(options, max_retries=0)
     elif endpoint.query is not None:
         query = _query(endpoint.query, fields)
     elif fields:
@@ -162,6 +168,23 @@ def _path_params(endpoint: Endpoint[Any], given: Mapping[str, object]) -> dict[s
             )
         checked[name] = value
     return checked
+
+
+def _form_fields(data: Mapping[str, Any]) -> dict[str, str | list[str]]:
+    """A validated form as the text of its parts: an array is one part per item, under the field's name
+    (as the official SDK sends ``timestamp_granularities``); booleans are ``true``/``false``."""
+    return {
+        key: [_form_text(item) for item in value] if isinstance(value, list) else _form_text(value)
+        for key, value in data.items()
+    }
+
+
+def _form_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, separators=(",", ":"))
+    return str(value)
 
 
 def _query(model: type[MistralModel], fields: Mapping[str, Any]) -> dict[str, Any] | None:

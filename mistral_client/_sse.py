@@ -122,6 +122,34 @@ class SSEDecoder:
             return None
         return str(chunk[6:-2] if chunk[5:6] == b" " else chunk[5:-2], "utf-8", "replace")
 
+    def lone_event(self, chunk: bytes) -> tuple[str | None, str] | None:
+        """``(event type, data)`` of ``chunk`` when it is one whole event of an optional ``event:`` line
+        and a single ``data:`` line, with nothing pending (see :meth:`lone_data`); else ``None``, and
+        nothing changed: :meth:`feed` it then.
+
+        This is how a stream of typed events (a transcription's) sends nearly every event.
+        """
+        if not chunk.startswith(b"event:"):
+            data = self.lone_data(chunk)
+            return None if data is None else (None, data)
+        if (
+            self._at_start
+            or self._buf
+            or self._data
+            or self._skip_lf
+            or self._event is not None
+            or chunk.count(b"\n") != 3  # the event line, the data line, the blank line
+            or not chunk.endswith(b"\n\n")
+            or b"\r" in chunk
+        ):
+            return None
+        end = chunk.find(b"\n")
+        if chunk[end + 1 : end + 6] != b"data:":
+            return None
+        name = chunk[7:end] if chunk[6:7] == b" " else chunk[6:end]
+        start = end + 7 if chunk[end + 6 : end + 7] == b" " else end + 6
+        return str(name, "utf-8", "replace") or None, str(chunk[start:-2], "utf-8", "replace")
+
     def flush(self) -> list[ServerSentEvent]:
         """End the stream and reset the parser for a new one.
 

@@ -1,11 +1,11 @@
-"""OpenTelemetry spans for chat, FIM and embeddings calls, after the GenAI semantic conventions.
+"""OpenTelemetry spans for chat, FIM, embeddings and audio calls, after the GenAI semantic conventions.
 
 Tracing is on when the application has set up OpenTelemetry: ``opentelemetry-api`` is imported and a
 real tracer provider is set (or one is given to :func:`configure_tracing`). This module never imports
 OpenTelemetry itself: with no provider, a call costs a look at its record and one dictionary lookup.
-The spans are made by the wrapper every client puts around its backend (:mod:`._traced`). Each
-GenAI call (its record names the operation: chat, text_completion, embeddings...) gets a CLIENT
-span named "{operation} {model}" with ``gen_ai.operation.name``, ``gen_ai.provider.name``,
+The spans are made by the wrapper every client puts around its backend (:mod:`._traced`). Each GenAI
+call (its record names the operation: chat, text_completion, embeddings, transcription, speech...)
+gets a CLIENT span named "{operation} {model}" with ``gen_ai.operation.name``, ``gen_ai.provider.name``,
 ``gen_ai.request.*`` (model, temperature, top_p, max_tokens, seed, stop sequences),
 ``gen_ai.response.id``/``model``/``finish_reasons``, ``gen_ai.usage.input_tokens``/``output_tokens``,
 ``mistral_ai.request.id`` (the server's ``x-request-id``), ``server.address``/``port``, and
@@ -320,6 +320,36 @@ class StreamWatch:
             fail(span, error)
         else:
             span.end()
+
+
+class EventWatch(StreamWatch):
+    """:class:`StreamWatch` for a stream of typed events (transcription, speech): the time to the first
+    event, and the model and usage the events carry (a transcription's final event has both)."""
+
+    __slots__ = ()
+
+    def __init__(self, span: Any, request_id: str | None) -> None:
+        super().__init__(span, request_id)
+        self._texts = None  # no chat message to record: the content of these streams is not captured
+
+    def add(self, event: Any) -> None:
+        if self._first is None:
+            self._first = time.perf_counter() - self._started
+        usage = getattr(event, "usage", None)
+        if usage is not None:
+            self._usage = usage
+        model = getattr(event, "model", None)
+        if model:
+            self._model = model
+
+
+def stream_watch(request: APIRequest[Any], span: Any, request_id: str | None) -> StreamWatch:
+    """The watch for this request's stream: typed events (the record names the events that end it),
+    or chat chunks."""
+    endpoint = request.endpoint
+    if endpoint is not None and endpoint.final_events:
+        return EventWatch(span, request_id)
+    return StreamWatch(span, request_id)
 
 
 def response_info(response: Any) -> dict[str, Any]:

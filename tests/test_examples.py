@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from .audio_server import AudioAPI
 from .bulk_server import BulkAPI
 from .documents_api import DocumentsAPI
 from .libraries_server import LibrariesAPI
@@ -206,6 +207,15 @@ CASES: dict[str, tuple[Handler, list[str]]] = {
             "in the library: handbook.md (done)",
             "shared with a workspace as Viewer",
             "deleted the document and the library",
+        ],
+    ),
+    "audio.py": (
+        AudioAPI(),
+        [
+            "text: 'Hello world.' (language en, 1 segments)",
+            "segment 0.0-1.5s: Hello world.",
+            "streamed: 'Hello world.', 2 s of audio",
+            "speech: 16 bytes written to speech.wav",
         ],
     ),
     "chat.py": (api, ["Paris.", "request id req-123", "Rome.", "HTTP 200", "this window: 499000"]),

@@ -40,6 +40,20 @@ def decode_lone_first(pieces: Iterable[bytes]) -> list[ServerSentEvent]:
     return events
 
 
+def decode_lone_event_first(pieces: Iterable[bytes]) -> list[ServerSentEvent]:
+    """As the typed-event reader decodes: ``lone_event`` first, ``feed`` when it declines."""
+    decoder = SSEDecoder()
+    events: list[ServerSentEvent] = []
+    for piece in pieces:
+        lone = decoder.lone_event(piece)
+        if lone is None:
+            events += decoder.feed(piece)
+        else:
+            events.append(ServerSentEvent(lone[1], lone[0], decoder.last_event_id, decoder.retry))
+    events += decoder.flush()
+    return events
+
+
 def split_at(stream: bytes, cuts: Iterable[int]) -> list[bytes]:
     """Pieces between sorted ``cuts``; a repeated cut yields an empty piece."""
     bounds = [0, *sorted(cuts), len(stream)]
@@ -343,6 +357,8 @@ def test_any_chunking_gives_the_reference_events(
     # One piece per event (cut after each blank line), so that whole one-line events reach lone_data.
     event_cuts = [m.end() for m in re.finditer(rb"\n\n", stream)]
     assert decode_lone_first(split_at(stream, event_cuts)) == expected
+    assert decode_lone_event_first(split_at(stream, cuts)) == expected
+    assert decode_lone_event_first(split_at(stream, event_cuts)) == expected
 
 
 # A literal, whole-stream transcription of the spec, to compare against on arbitrary bytes.
@@ -481,3 +497,26 @@ def test_lone_data_takes_only_a_whole_single_line_event() -> None:
     assert decoder.feed(b"event: e\n") == []
     assert decoder.lone_data(b"data: a\n\n") is None  # a pending event type goes through feed
     assert decoder.feed(b"data: a\n\n") == [E("a", "e")]
+
+
+def test_lone_event_takes_only_a_whole_event_of_a_type_and_one_data_line() -> None:
+    decoder = SSEDecoder()
+    assert decoder.lone_event(b"event: t\ndata: a\n\n") is None  # the stream's start goes through feed
+    assert decoder.feed(b"event: t\ndata: a\n\n") == [E("a", "t")]
+    assert decoder.lone_event(b'event: transcription.text.delta\ndata: {"text": "x"}\n\n') == (
+        "transcription.text.delta",
+        '{"text": "x"}',
+    )
+    assert decoder.lone_event(b"event:t\ndata:b\n\n") == ("t", "b")
+    assert decoder.lone_event(b"event: \ndata: b\n\n") == (None, "b")  # an empty type is the default
+    assert decoder.lone_event(b"data: c\n\n") == (None, "c")
+    for chunk in (
+        b"event: t\ndata: a\n",
+        b"event: t\r\ndata: a\r\n\r\n",
+        b"event: t\ndata: a\ndata: b\n\n",
+        b"event: t\nid: 1\ndata: a\n\n",
+        b"event: t\n\n",
+    ):
+        assert decoder.lone_event(chunk) is None, chunk
+    assert decoder.feed(b"event: e\n") == []
+    assert decoder.lone_event(b"data: a\n\n") is None  # a pending event type goes through feed

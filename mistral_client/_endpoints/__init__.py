@@ -19,8 +19,20 @@ from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from . import batch, chat, classifiers, embeddings, files, libraries, models, ocr
+from . import audio, batch, chat, classifiers, embeddings, files, libraries, models, ocr
 from ._record import Endpoint, Parser
+from .audio import (
+    AUDIO_SPEECH_COMPLETE,
+    AUDIO_SPEECH_STREAM,
+    AUDIO_TRANSCRIPTIONS_COMPLETE,
+    AUDIO_TRANSCRIPTIONS_STREAM,
+    AUDIO_VOICES_CREATE,
+    AUDIO_VOICES_DELETE,
+    AUDIO_VOICES_GET,
+    AUDIO_VOICES_GET_SAMPLE_AUDIO,
+    AUDIO_VOICES_LIST,
+    AUDIO_VOICES_UPDATE,
+)
 from .batch import BATCH_JOBS_CANCEL, BATCH_JOBS_CREATE, BATCH_JOBS_DELETE, BATCH_JOBS_GET, BATCH_JOBS_LIST
 from .chat import CHAT_COMPLETE, CHAT_STREAM, FIM_COMPLETE, FIM_STREAM
 from .classifiers import (
@@ -35,7 +47,7 @@ from .models import MODELS_DELETE, MODELS_LIST, MODELS_RETRIEVE
 from .ocr import OCR_PROCESS
 
 #: The endpoint groups, each a module of records: a new group is one module, and its name here.
-GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch, ocr, classifiers, libraries)
+GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch, ocr, classifiers, libraries, audio)
 
 
 def all_endpoints() -> Iterator[Endpoint[Any]]:
@@ -54,6 +66,16 @@ STREAMED: Mapping[Endpoint[Any], Endpoint[Any]] = {
 }
 
 __all__ = [
+    "AUDIO_SPEECH_COMPLETE",
+    "AUDIO_SPEECH_STREAM",
+    "AUDIO_TRANSCRIPTIONS_COMPLETE",
+    "AUDIO_TRANSCRIPTIONS_STREAM",
+    "AUDIO_VOICES_CREATE",
+    "AUDIO_VOICES_DELETE",
+    "AUDIO_VOICES_GET",
+    "AUDIO_VOICES_GET_SAMPLE_AUDIO",
+    "AUDIO_VOICES_LIST",
+    "AUDIO_VOICES_UPDATE",
     "BATCHABLE",
     "BATCH_JOBS_CANCEL",
     "BATCH_JOBS_CREATE",

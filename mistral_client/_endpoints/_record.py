@@ -30,7 +30,7 @@ class Endpoint(Generic[T]):
     query: type[MistralModel] | None = None
     #: The answer is a stream of server-sent events, each parsed by ``parse``.
     stream: bool = False
-    #: A multipart ``form-data`` body: ``query``'s fields and one file part.
+    #: A multipart ``form-data`` body: ``query``'s fields and at most one file part.
     multipart: bool = False
     #: ``gen_ai.operation.name`` of its span ("chat", "embeddings"...); ``None``: not a GenAI call.
     span: str | None = None
@@ -44,6 +44,9 @@ class Endpoint(Generic[T]):
     final_events: frozenset[str] = frozenset()
     #: For a stream of typed events: the error an event stands for (``None`` for an ordinary one).
     stream_error: Callable[[Any], BaseException | None] | None = None
+    #: For a stream of typed events: each event from its SSE event name (``None`` when it had none)
+    #: and its data, which may leave the type to the name; ``None``: ``parse`` the data alone.
+    parse_event: Callable[[str | None, str], T] | None = None
     #: The body's fields before validation, adjusted (``@tool`` functions become their definition).
     prepare: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     #: A check of the validated body the schema cannot express; raises ``InvalidRequestError``.

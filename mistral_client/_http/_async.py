@@ -28,6 +28,7 @@ from ._core import (
 )
 from ._errors import _connection_error
 from ._events import _adrain, _decoding_error, _reusable, _shielded_aclose, event_reader
+from ._multipart import aopened, off_loop, reads_off_loop
 
 T = TypeVar("T")
 
@@ -64,8 +65,18 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
             await self._http_client.aclose()
 
     async def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx2.Response, int, float]:
+        if request.multipart is None:
+            return await self._attempts(request, stream=stream)
+        async with aopened(request) as request:  # an upload's path: open while sent and retried
+            return await self._attempts(request, stream=stream)
+
+    async def _attempts(
+        self, request: APIRequest[Any], *, stream: bool
+    ) -> tuple[httpx2.Response, int, float]:
         started = time.perf_counter()
         http_request = self.build_request(self._client, request)
+        if reads_off_loop(request):
+            http_request = off_loop(self._client, http_request)
         policy = self.policy_for(request)
 
         async def attempt() -> httpx2.Response:

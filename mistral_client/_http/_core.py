@@ -12,6 +12,7 @@ import sys
 import time
 import warnings
 from collections.abc import Iterator, Mapping
+from pathlib import PurePath
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -209,22 +210,32 @@ class _HTTPCore:
     def build_multipart_request(
         self, client: httpx2.Client | httpx2.AsyncClient, request: APIRequest[Any]
     ) -> httpx2.Request:
-        """A ``multipart/form-data`` request (file uploads). httpx2 streams a file object in chunks
-        (and rewinds it for a retry); its length is sent up front when the file has one."""
+        """A ``multipart/form-data`` request (file uploads, transcriptions). httpx2 streams a file
+        object in chunks (and rewinds it for a retry); its length is sent up front when the file has
+        one. A path must have been opened first (see ``_multipart.opened``)."""
         multipart = request.multipart
         assert multipart is not None
         options = request.options
         headers = {**self._headers, **options.extra_headers} if options.extra_headers else self._headers
         params = {k: v for k, v in (options.extra_query or {}).items() if v is not None} or None
-        part = (multipart.filename, multipart.file, multipart.content_type)
+        # Every part through ``files``: a text field as ``(None, value)`` renders as httpx2's own data
+        # fields do, and a form without a file (a transcription's file_url) stays multipart, where
+        # ``data=`` alone would be sent url-encoded.
+        parts: list[tuple[str, Any]] = [
+            (name, (None, item))
+            for name, value in multipart.fields.items()
+            for item in ([value] if isinstance(value, str) else value)
+        ]
+        if multipart.file is not None:
+            assert not isinstance(multipart.file, PurePath), "open the upload's path before building"
+            parts.append((multipart.file_field, (multipart.filename, multipart.file, multipart.content_type)))
         timeout = _timeout(options.timeout)
         if self._legacy is not None:
             timeout = _legacy_timeout(self._legacy, timeout)
         return client.build_request(
             request.method,
             self.base_url + request.path,
-            data=dict(multipart.fields),
-            files={multipart.file_field: part},
+            files=parts,
             headers=headers,
             params=params,
             timeout=timeout,

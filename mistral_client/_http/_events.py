@@ -14,6 +14,7 @@ from .._backend import (
 )
 from .._exceptions import (
     APIConnectionError,
+    APIError,
     IncompleteStreamError,
 )
 from .._sse import SSEDecoder
@@ -90,7 +91,7 @@ class _TypedEventReader:
     """A stream of typed events (each JSON document has a ``type``; transcription and conversation
     streams): parsed by the record, an error event raised, a final event ending it."""
 
-    __slots__ = ("_core", "_decoder", "_final", "_request", "_response", "_to_error", "done")
+    __slots__ = ("_core", "_decoder", "_final", "_parse_event", "_request", "_response", "_to_error", "done")
 
     def __init__(self, core: _HTTPCore, request: APIRequest[Any], response: httpx2.Response) -> None:
         endpoint = request.endpoint
@@ -101,30 +102,39 @@ class _TypedEventReader:
         self._decoder = SSEDecoder()
         self._final = endpoint.final_events
         self._to_error = endpoint.stream_error
+        self._parse_event = endpoint.parse_event
         self.done = False
 
     def feed(self, data: bytes) -> list[Any]:
         items = []
         parse = self._request.parse
-        for event in self._decoder.feed(data):
-            payload = event.data
+        parse_event = self._parse_event
+        decoder = self._decoder
+        final = self._final
+        to_error = self._to_error
+        lone = decoder.lone_event(data)
+        # (event type, data) of each event; the common one-event chunk without building an event.
+        events = (lone,) if lone is not None else [(e.event, e.data) for e in decoder.feed(data)]
+        for name, payload in events:
             if payload == "[DONE]":
                 self.done = True
                 break
-            if event.event == "error":
+            if name == "error":
                 _raise_stream_error(self._core, self._response, payload)
             try:
-                item = parse(payload)
+                item = parse(payload) if parse_event is None else parse_event(name, payload)
             except ValueError as exc:  # pydantic's ValidationError
                 raise _validation_error(
                     exc, self._response, payload, self._core.request_id(self._response)
                 ) from None
-            if self._to_error is not None:
-                error = self._to_error(item)
+            if to_error is not None:
+                error = to_error(item)
                 if error is not None:
+                    if isinstance(error, APIError) and error.request_id is None:
+                        error.request_id = self._core.request_id(self._response)
                     raise error
             items.append(item)
-            if getattr(item, "type", None) in self._final or event.event in self._final:
+            if getattr(item, "type", None) in final or name in final:
                 self.done = True
         return items
 

@@ -29,6 +29,7 @@ from ._core import (
 )
 from ._errors import _connection_error
 from ._events import _decoding_error, _drain, _reusable, event_reader
+from ._multipart import opened
 
 T = TypeVar("T")
 
@@ -71,6 +72,12 @@ class HTTPBackend(_HTTPCore, Backend):
 
     def _send(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx2.Response, int, float]:
         """Send with retries; returns a 2xx response (its body unread when streaming)."""
+        if request.multipart is None:
+            return self._attempts(request, stream=stream)
+        with opened(request) as request:  # an upload's path: open while sent and retried
+            return self._attempts(request, stream=stream)
+
+    def _attempts(self, request: APIRequest[Any], *, stream: bool) -> tuple[httpx2.Response, int, float]:
         started = time.perf_counter()
         http_request = self.build_request(self._client, request)
         policy = self.policy_for(request)

@@ -513,9 +513,11 @@ def _messages(
     return messages, None
 
 
-# --- ocr, moderate: in their own module, which uses the helpers above --------------------------------
+# --- commands in modules of their own (imported last: they use the helpers above) --------------------
 
 from ._documents import moderate, ocr  # noqa: E402
+from ._transcribe import transcribe  # noqa: E402
 
 cli.add_command(ocr)
 cli.add_command(moderate)
+cli.add_command(transcribe)

@@ -1,5 +1,6 @@
 """The endpoint groups a client exposes: one module per group, sync and async side by side."""
 
+from .audio import AsyncAudio, Audio
 from .batch import AsyncBatch, Batch
 from .beta import AsyncBeta, Beta
 from .chat import AsyncChat, Chat
@@ -12,6 +13,7 @@ from .ocr import AsyncOcr, Ocr
 from .tokens import AsyncTokens, Tokens
 
 __all__ = [
+    "AsyncAudio",
     "AsyncBatch",
     "AsyncBeta",
     "AsyncChat",
@@ -22,6 +24,7 @@ __all__ = [
     "AsyncModels",
     "AsyncOcr",
     "AsyncTokens",
+    "Audio",
     "Batch",
     "Beta",
     "Chat",

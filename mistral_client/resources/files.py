@@ -9,21 +9,21 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import io
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Union
+from typing import IO, TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
-from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw, requests
+from ._base import AsyncAPIResource, SyncAPIResource, async_raw, endpoints, raw
+from ._uploads import upload_of
 
 if TYPE_CHECKING:
-    from .._requests import Upload
     from ..types.files import (
         CreateFileResponse,
         DeleteFileResponse,
+        FileInput,
         FilePurpose,
         FileSource,
         FileVisibility,
@@ -33,39 +33,6 @@ if TYPE_CHECKING:
         SampleType,
     )
     from ..types.params import RequestOptionsParam
-
-#: What ``upload`` takes: a path (``str`` or ``os.PathLike``), the bytes themselves, or a binary file object.
-FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes]]
-
-
-@contextlib.contextmanager
-def _opened(file: FileInput, filename: str | None) -> Iterator[Upload]:
-    """The file to send, its name, and whether a retry can rewind it; a path is opened (and closed)
-    here, so only a chunk at a time is read."""
-    if isinstance(file, (bytes, bytearray, memoryview)):
-        yield requests.Upload(bytes(file), filename or "upload", True)
-    elif isinstance(file, (str, os.PathLike)):
-        path = Path(file)
-        with path.open("rb") as handle:
-            yield requests.Upload(handle, filename or path.name, True)
-    elif isinstance(file, io.TextIOBase):
-        from .._exceptions import InvalidRequestError
-
-        raise InvalidRequestError(
-            "file: a file object opened in text mode; open it in binary mode ('rb')",
-            errors=[("file", "a binary file object, not a text one")],
-        )
-    elif hasattr(file, "read"):
-        name = filename or os.path.basename(str(getattr(file, "name", "") or "")) or "upload"
-        seekable = bool(getattr(file, "seekable", lambda: False)())
-        yield requests.Upload(file, name, seekable)
-    else:
-        from .._exceptions import InvalidRequestError
-
-        raise InvalidRequestError(
-            f"file: a path, bytes or a binary file object, got {type(file).__name__}",
-            errors=[("file", "a path, bytes or a binary file object")],
-        )
 
 
 def _list_params(**fields: Any) -> dict[str, Any]:
@@ -89,10 +56,10 @@ class Files(SyncAPIResource):
         visibility: FileVisibility | None = None,
         **options: Unpack[RequestOptionsParam],
     ) -> CreateFileResponse:
-        """Upload a file (``POST /v1/files``), streamed from disk or the file object you pass."""
+        """Upload a file (``POST /v1/files``): a path (streamed from disk), bytes, a binary file object
+        or ``(filename, bytes)``."""
         fields = {"purpose": purpose, "expiry": expiry, "visibility": visibility, **options}
-        with _opened(file, filename) as upload:
-            return self._call(endpoints.FILES_UPLOAD, fields, upload=upload)
+        return self._call(endpoints.FILES_UPLOAD, fields, upload=upload_of(file, filename))
 
     def list(
         self,
@@ -178,10 +145,10 @@ class AsyncFiles(AsyncAPIResource):
         visibility: FileVisibility | None = None,
         **options: Unpack[RequestOptionsParam],
     ) -> CreateFileResponse:
-        """Upload a file (``POST /v1/files``), streamed from disk or the file object you pass."""
+        """Upload a file (``POST /v1/files``): a path (streamed from disk), bytes, a binary file object
+        or ``(filename, bytes)``."""
         fields = {"purpose": purpose, "expiry": expiry, "visibility": visibility, **options}
-        with _opened(file, filename) as upload:
-            return await self._call(endpoints.FILES_UPLOAD, fields, upload=upload)
+        return await self._call(endpoints.FILES_UPLOAD, fields, upload=upload_of(file, filename))
 
     async def list(
         self,

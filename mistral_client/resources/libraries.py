@@ -18,12 +18,13 @@ from typing_extensions import Unpack
 
 from .._lazy import lazy_module
 from ._base import AsyncAPIResource, SyncAPIResource, async_raw, raw
-from .files import FileInput, _opened
+from ._uploads import upload_of
 
 if TYPE_CHECKING:
     from .. import _document_wait as waits
     from .._client import AsyncClient, Client
     from .._endpoints import libraries as records
+    from ..types.files import FileInput
     from ..types.libraries import (
         AttributeValue,
         Document,
@@ -96,8 +97,8 @@ class LibraryDocuments(SyncAPIResource):
         """Upload a document to the library (``POST /v1/libraries/{library_id}/documents``), streamed
         from disk or the file object you pass; it is then processed (see :meth:`wait_until_processed`).
         A document with the same content already in the library is returned as it is."""
-        with _opened(file, filename) as upload:
-            return self._call(records.DOCUMENTS_UPLOAD, options, path=_library(library_id), upload=upload)
+        upload = upload_of(file, filename)
+        return self._call(records.DOCUMENTS_UPLOAD, options, path=_library(library_id), upload=upload)
 
     def get(self, *, library_id: str, document_id: str, **options: Unpack[RequestOptionsParam]) -> Document:
         """A document's metadata (``GET /v1/libraries/{library_id}/documents/{document_id}``)."""
@@ -397,10 +398,8 @@ class AsyncLibraryDocuments(AsyncAPIResource):
         """Upload a document to the library (``POST /v1/libraries/{library_id}/documents``), streamed
         from disk or the file object you pass; it is then processed (see :meth:`wait_until_processed`).
         A document with the same content already in the library is returned as it is."""
-        with _opened(file, filename) as upload:
-            return await self._call(
-                records.DOCUMENTS_UPLOAD, options, path=_library(library_id), upload=upload
-            )
+        upload = upload_of(file, filename)
+        return await self._call(records.DOCUMENTS_UPLOAD, options, path=_library(library_id), upload=upload)
 
     async def get(
         self, *, library_id: str, document_id: str, **options: Unpack[RequestOptionsParam]

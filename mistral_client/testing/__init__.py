@@ -20,6 +20,7 @@ into a ``conftest.py``: ``from mistral_client.testing import fake_backend``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 from collections import deque
@@ -37,6 +38,7 @@ from .._backend import (
     RequestOptions,
     StreamResponse,
 )
+from ._events import script_for, scripted_events
 from ._replies import ErrorReply, Reply, as_stream, parse_body, stream_chunks, to_reply
 
 if TYPE_CHECKING:
@@ -63,8 +65,8 @@ class FakeRequest:
     #: "chat.complete", "chat.stream", "fim.complete", "embeddings.create", "models.list", ...
     operation: str
     #: The validated body as the JSON the API would get (unset fields left out), and the path
-    #: parameters; for a GET, the path and query parameters; for an upload, the form fields and
-    #: ``filename``.
+    #: parameters; for a GET, the path and query parameters; for a multipart form, its fields (and
+    #: an upload's ``filename``).
     params: dict[str, Any]
     #: The validated request model (``None`` for a GET).
     body: MistralModel | None
@@ -84,7 +86,8 @@ class FakeRequest:
 
 @dataclass
 class FakeStream(Reply):
-    """A streamed answer: text pieces and/or whole chunks, then the final chunk.
+    """A streamed answer: text pieces and/or whole chunks, then the final chunk (for a stream of
+    typed events, a transcription's: text or audio pieces and/or whole events, then the final event).
 
     ``error`` is raised after the pieces, as a connection dropped mid-stream would.
     """
@@ -96,6 +99,10 @@ class FakeStream(Reply):
     error: BaseException | None = None
 
     def chunks(self, request: FakeRequest, number: int) -> list[Any]:
+        script = script_for(request)
+        if script is not None:  # a stream of typed events (a transcription's...)
+            parse = functools.partial(parse_body, request)
+            return scripted_events(script, request, self.pieces, self.usage, parse)
         return stream_chunks(request, number, self.pieces, self.tool_calls, self.finish_reason, self.usage)
 
     def stream_error(self) -> BaseException | None:
@@ -108,6 +115,12 @@ class FakeStream(Reply):
 
         if self.error is not None:
             raise self.error
+        script = script_for(request)
+        if script is not None:
+            events = script.accumulator()
+            for event in self.chunks(as_stream(request), number):
+                events.add(event)
+            return parse_body(request, events.build().model_dump(mode="json", exclude_none=True))
         accumulator = Accumulator()
         for chunk in self.chunks(as_stream(request), number):
             accumulator.add(chunk)
@@ -170,7 +183,11 @@ class FakeBackend(Backend, AsyncBackend):
     ) -> FakeBackend:
         """Queue a streamed answer: text pieces (or whole chunks: dicts or ``CompletionChunk``),
         then a final chunk with ``tool_calls``, the finish reason and usage; ``error`` is raised
-        after the pieces. A stream answering a non-streaming call is merged, as the API would."""
+        after the pieces. A stream answering a non-streaming call is merged, as the API would.
+
+        For a transcription stream, text pieces become text deltas (or give whole events: dicts with
+        their ``type``, or event models), then ``transcription.done`` with the text; for a speech
+        stream, audio bytes become audio deltas, then ``speech.audio.done``."""
         self._queue.append(
             self.stream(pieces, tool_calls=tool_calls, finish_reason=finish_reason, usage=usage, error=error)
         )
@@ -264,8 +281,9 @@ def _record(request: APIRequest[Any]) -> FakeRequest:
             params = {**request.path_params, **params}
     else:
         params = {**request.path_params, **(request.query or {})}
-    if request.multipart is not None:  # files.upload: what the form carries, but the file itself
-        params.update(request.multipart.fields, filename=request.multipart.filename)
+    if request.multipart is not None and request.multipart.file is not None:
+        # An upload: the form's fields (the body, above), and the file's name but not the file itself.
+        params["filename"] = request.multipart.filename
     return FakeRequest(request.operation, params, request.body, request.options, request)
 
 

@@ -23,6 +23,7 @@ from .._exceptions import (
     UnprocessableEntityError,
     status_error_class,
 )
+from ._events import BYTES_ANSWERS, TEXT_ANSWERS, script_for, whole_operation
 
 if TYPE_CHECKING:
     from . import Answer, FakeRequest
@@ -35,8 +36,12 @@ class Reply:
         raise NotImplementedError
 
     def chunks(self, request: FakeRequest, number: int) -> list[Any]:
-        # A complete answer to a stream: the response, cut into the chunks the API would send.
-        return _response_chunks(self.result(_as_complete(request), number), request)
+        # A complete answer to a stream: the response, cut into the chunks (or events) the API would send.
+        whole = self.result(_as_complete(request), number)
+        script = script_for(request)
+        if script is not None:
+            return [parse_body(request, event) for event in script.split(whole)]
+        return _response_chunks(whole, request)
 
     def stream_error(self) -> BaseException | None:
         return None
@@ -50,6 +55,9 @@ class _Completion(Reply):
     usage: Mapping[str, int] | None
 
     def result(self, request: FakeRequest, number: int) -> Any:
+        answer = TEXT_ANSWERS.get(whole_operation(request))
+        if answer is not None:  # a transcription's text, say
+            return parse_body(request, answer(request, self.text or "", self.usage))
         endpoint = request.request.endpoint
         if endpoint is not None and endpoint.span is None and self.text is not None and not self.tool_calls:
             # Not a model call: the text is the JSON string the operation answers (a signed URL).
@@ -75,6 +83,9 @@ class _Body(Reply):
     def result(self, request: FakeRequest, number: int) -> Any:
         if isinstance(self.body, Mapping):
             return parse_body(request, dict(self.body))
+        answer = BYTES_ANSWERS.get(whole_operation(request))
+        if answer is not None and isinstance(self.body, (bytes, bytearray)):  # speech's audio, say
+            return parse_body(request, answer(request, bytes(self.body), None))
         return self.body
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import os
+from typing import IO, Annotated, Literal, Union
 
 from pydantic import Field, StrictBool, StrictStr
 
@@ -13,6 +14,10 @@ FilePurpose = Literal["fine-tune", "batch", "ocr"]
 FileVisibility = Literal["workspace", "user"]
 SampleType = Literal["pretrain", "instruct", "batch_request", "batch_result", "batch_error"]
 FileSource = Literal["upload", "repository", "mistral"]
+
+#: A file to send (``files.upload``, ``audio.transcriptions``): a path (``str`` or ``os.PathLike``,
+#: streamed from disk), the bytes themselves, a binary file object, or ``(filename, bytes)``.
+FileInput = Union[str, "os.PathLike[str]", bytes, IO[bytes], tuple[str, bytes]]
 
 
 class FileSchema(MistralModel):
