@@ -343,7 +343,8 @@ class ChatCompletionResponse(ResponseModel):
     object: str = "chat.completion"
     model: str = ""
     created: int = 0
-    usage: UsageInfo = Field(default_factory=UsageInfo)
+    #: ``None`` when the server reported none (a stream from a server that ignores ``stream_options``).
+    usage: UsageInfo | None = None
     choices: list[ChatCompletionChoice] = Field(default_factory=list)
 
     @property
