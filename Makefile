@@ -33,7 +33,9 @@ LATEST_VENV := .venv-latest
 # -DGGML_NATIVE=OFF: a native build crashes on this machine's CPU in ggml's AMX kernels; with native
 # off ggml enables no SIMD by itself, so the instruction sets every x86-64-v3 CPU has are named (AVX-512
 # measured no faster on SmolLM2 Q4_1). No multimodal library (LLAVA_BUILD), no tests, tools or examples.
-LLAMA_CPP ?= llama-cpp-python==0.3.36
+# [server]: llama-cpp-python's OpenAI-compatible server, which tests/test_openai_compatible.py runs
+# (its extra is pure Python: fastapi, uvicorn, sse-starlette, starlette-context, pydantic-settings).
+LLAMA_CPP ?= llama-cpp-python[server]==0.3.36
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF \
 	-DGGML_SSE42=ON -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON \
 	-DLLAVA_BUILD=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_TOOLS=OFF -DLLAMA_BUILD_EXAMPLES=OFF

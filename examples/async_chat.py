@@ -31,7 +31,8 @@ async def main() -> None:
                 print(text, end="", flush=True)
             print()
             final = await stream.get_final_response()
-        print(f"[{final.usage.total_tokens} tokens]")
+        if final.usage:  # None from a server that reports no usage in streams
+            print(f"[{final.usage.total_tokens} tokens]")
 
 
 if __name__ == "__main__":

@@ -21,7 +21,8 @@ def main() -> None:
             max_tokens=64,
         )
         print(response.text)
-        print(f"[{response.usage.total_tokens} tokens, request id {response.request_id}]")
+        if response.usage:  # the API always reports it; some self-hosted servers do not
+            print(f"[{response.usage.total_tokens} tokens, request id {response.request_id}]")
 
         # The same call with the HTTP metadata: status, headers, rate limits, retries.
         raw = client.chat.with_raw_response.complete(

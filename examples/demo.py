@@ -52,7 +52,7 @@ def stream_answer(client: Client, model: str) -> None:
             print(text, end="", flush=True)
         final = stream.get_final_response()
     elapsed = time.perf_counter() - started
-    tokens = final.usage.completion_tokens
+    tokens = final.usage.completion_tokens if final.usage else "?"
     print(
         f"\n\n[{tokens} tokens in {elapsed:.1f} s, first token after {first_token or elapsed:.1f} s, "
         f"finish_reason={final.choices[0].finish_reason}]"

@@ -23,7 +23,9 @@ def main() -> None:
         # The chunks folded into the type chat.complete returns: text, usage, finish reason.
         final = stream.get_final_response()
 
-    print(f"[finish_reason={final.choices[0].finish_reason}, {final.usage.completion_tokens} tokens]")
+    # usage is None only from a server that reports none (see docs/local.md)
+    tokens = final.usage.completion_tokens if final.usage else "?"
+    print(f"[finish_reason={final.choices[0].finish_reason}, {tokens} tokens]")
 
 
 if __name__ == "__main__":

@@ -42,7 +42,8 @@ def main() -> None:
         try:
             client.chat.parse(model=MODEL, messages=messages, response_format=City, max_tokens=5)
         except LengthFinishReasonError as error:
-            print(f"cut off after {error.response.usage.completion_tokens} tokens: {error.content!r}")
+            usage = error.response.usage  # None only from a server that reports no usage
+            print(f"cut off after {usage and usage.completion_tokens} tokens: {error.content!r}")
 
 
 if __name__ == "__main__":

@@ -92,7 +92,7 @@ class Accumulator:
             object="chat.completion",
             model=self._model,
             created=self._created,
-            usage=self._usage or UsageInfo(),
+            usage=self._usage,
             choices=choices,
         )
 

@@ -19,12 +19,15 @@ from ._backend import USE_DEFAULT, AsyncBackend, Backend, ClientDefaults, Timeou
 from ._config import (
     BASE_URL_ENV,
     DEFAULT_BASE_URL,
+    Dialect,
+    check_dialect,
     check_max_retries,
     check_timeout,
     normalize_base_url,
     resolve_api_key,
     resolve_base_url,
 )
+from ._exceptions import ConfigurationError
 from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
 from ._traced import AsyncTracedBackend, TracedBackend
@@ -74,9 +77,18 @@ class _ClientConfig:
         max_retries: int,
         retry_policy: RetryPolicy | None,
         has_backend: bool,
+        dialect: Dialect = "mistral",
     ) -> str | None:
         check_max_retries(max_retries)
         check_timeout(timeout)
+        check_dialect(dialect)
+        if has_backend and dialect != "mistral":
+            raise ConfigurationError(
+                f"dialect={dialect!r} is how the HTTP backend speaks to a server; a backend= given "
+                "takes no dialect (make an HTTPBackend(dialect=...) to pass as backend= instead)",
+                setting="dialect",
+                source="dialect=",
+            )
         api_key = resolve_api_key(api_key, required=not has_backend)
         # Checked only for the HTTP backend: another backend does not use it (a stray MISTRAL_BASE_URL
         # must not break a local one).
@@ -139,6 +151,9 @@ class Client(_ClientConfig, ClientRequest):
     own timeout unless ``timeout`` is given too, and is not closed by :meth:`close`. ``backend`` replaces
     HTTP altogether, e.g. ``mistral_client.local.LocalBackend`` to run open weights in-process.
     ``retry_policy`` applies to every request, whatever the backend (the HTTP backends retry with it).
+    ``dialect="openai"`` speaks to an OpenAI-compatible server (vLLM, llama.cpp, Ollama, ``transformers
+    serve``): the requests are translated into OpenAI's field names and endpoints (FIM goes to
+    ``/v1/completions``); the default, ``"mistral"``, sends them as the API defines them.
     """
 
     chat: Chat
@@ -164,14 +179,18 @@ class Client(_ClientConfig, ClientRequest):
         default_headers: Mapping[str, str] | None = None,
         backend: Backend | None = None,
         retry_policy: RetryPolicy | None = None,
+        dialect: Dialect = "mistral",
     ) -> None:
-        api_key = self._configure(api_key, base_url, timeout, max_retries, retry_policy, backend is not None)
+        api_key = self._configure(
+            api_key, base_url, timeout, max_retries, retry_policy, backend is not None, dialect
+        )
         self._backend: Backend = backend or HTTPBackend(
             api_key=api_key,
             base_url=self.base_url,
             http_client=http_client,
             default_headers=default_headers,
             retry_policy=retry_policy,
+            dialect=dialect,
         )
         #: The one door every request goes through.
         self._transport: Backend = TracedBackend(self._backend)
@@ -232,14 +251,18 @@ class AsyncClient(_ClientConfig, AsyncClientRequest):
         default_headers: Mapping[str, str] | None = None,
         backend: AsyncBackend | None = None,
         retry_policy: RetryPolicy | None = None,
+        dialect: Dialect = "mistral",
     ) -> None:
-        api_key = self._configure(api_key, base_url, timeout, max_retries, retry_policy, backend is not None)
+        api_key = self._configure(
+            api_key, base_url, timeout, max_retries, retry_policy, backend is not None, dialect
+        )
         self._backend: AsyncBackend = backend or AsyncHTTPBackend(
             api_key=api_key,
             base_url=self.base_url,
             http_client=http_client,
             default_headers=default_headers,
             retry_policy=retry_policy,
+            dialect=dialect,
         )
         #: The one door every request goes through.
         self._transport: AsyncBackend = AsyncTracedBackend(self._backend)

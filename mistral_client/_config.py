@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx2
@@ -140,3 +141,17 @@ def check_timeout(value: object, source: str = "timeout=") -> None:
     problem = timeout_problem(value)
     if problem is not None:
         raise ConfigurationError(f"timeout (from {source}) {problem}", setting="timeout", source=source)
+
+
+#: The request dialects the HTTP backends speak (see ``Client(dialect=)``).
+Dialect = Literal["mistral", "openai"]
+DIALECTS: tuple[Dialect, ...] = ("mistral", "openai")
+
+
+def check_dialect(value: object, source: str = "dialect=") -> None:
+    if value not in DIALECTS:
+        raise ConfigurationError(
+            f"dialect (from {source}): one of {', '.join(map(repr, DIALECTS))}, got {value!r}",
+            setting="dialect",
+            source=source,
+        )

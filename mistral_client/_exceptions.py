@@ -268,6 +268,12 @@ class LengthFinishReasonError(StructuredOutputError):
     """The answer was cut off (``finish_reason`` ``length`` or ``model_length``) before its JSON ended."""
 
 
+def cut_off_tokens(response: ChatCompletionResponse) -> str:
+    """The tokens a cut-off answer used, for an error's message (a server may report no usage)."""
+    usage = response.usage
+    return "usage not reported" if usage is None else f"{usage.completion_tokens} completion tokens"
+
+
 class OutputValidationError(StructuredOutputError):
     """The content is not JSON, or not valid for the requested type.
 

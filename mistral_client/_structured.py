@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 import pydantic
 import pydantic_core
 
-from ._exceptions import InvalidRequestError, LengthFinishReasonError, OutputValidationError
+from ._exceptions import InvalidRequestError, LengthFinishReasonError, OutputValidationError, cut_off_tokens
 from ._schema import json_schema, schema_name
 from .types.chat import ChatCompletionResponse, ResponseFormat, content_text
 from .types.parsed import ParsedAssistantMessage, ParsedChatCompletionChoice, ParsedChatCompletionResponse
@@ -59,7 +59,7 @@ class StructuredOutput(Generic[T]):
         if finish_reason in _CUT_OFF:
             raise LengthFinishReasonError(
                 f"{where}: the answer was cut off (finish_reason {finish_reason!r}, "
-                f"{response.usage.completion_tokens} completion tokens) before its JSON ended; "
+                f"{cut_off_tokens(response)}) before its JSON ended; "
                 "raise max_tokens or ask for less",
                 response=response,
                 content=content,

@@ -16,6 +16,7 @@ from ._exceptions import (
     InvalidToolArgumentsError,
     LengthFinishReasonError,
     MaxToolIterationsError,
+    cut_off_tokens,
 )
 from ._tools import FunctionTool
 from .types.chat import ChatCompletionResponse, ToolCall, ToolMessage, content_text
@@ -98,7 +99,7 @@ class _RunnerState:
             content = content_text(message.content) if message is not None else ""
             raise LengthFinishReasonError(
                 f"choices[0]: the turn was cut off (finish_reason {choice.finish_reason!r}, "
-                f"{response.usage.completion_tokens} completion tokens) with no complete tool call "
+                f"{cut_off_tokens(response)}) with no complete tool call "
                 "to run and no finished answer; raise max_tokens. The conversation before this turn "
                 "is in .messages, the cut turn in the error's .response",
                 response=response,

@@ -3,18 +3,16 @@
 Everything but the I/O lives in :class:`_HTTPCore` (``_core``), shared by :class:`HTTPBackend` (``_sync``)
 and :class:`AsyncHTTPBackend` (``_async``): URL and header building, body serialization, status-to-error
 mapping, response parsing and the retry policy. ``_errors`` turns failures into our errors, ``_events``
-reads stream bodies, and ``_openai_compat`` maps FIM onto OpenAI-compatible servers' ``/v1/completions``.
+reads stream bodies, and ``_openai_compat`` translates requests into OpenAI's dialect (``dialect="openai"``).
 """
 
 from .._config import DEFAULT_BASE_URL, normalize_base_url
 from ._async import AsyncHTTPBackend
-from ._core import COMPLETIONS_PATH, FIM_OPERATIONS, _HTTPCore
+from ._core import _HTTPCore
 from ._sync import HTTPBackend
 
 __all__ = [
-    "COMPLETIONS_PATH",
     "DEFAULT_BASE_URL",
-    "FIM_OPERATIONS",
     "AsyncHTTPBackend",
     "HTTPBackend",
     "_HTTPCore",

@@ -14,7 +14,7 @@ from .._backend import (
     AsyncBackend,
     AsyncStreamResponse,
 )
-from .._config import DEFAULT_BASE_URL
+from .._config import DEFAULT_BASE_URL, Dialect
 from .._exceptions import (
     APIError,
 )
@@ -44,9 +44,14 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
         http_client: httpx2.AsyncClient | None = None,
         default_headers: Mapping[str, str] | None = None,
         retry_policy: RetryPolicy | None = None,
+        dialect: Dialect = "mistral",
     ) -> None:
         super().__init__(
-            api_key=api_key, base_url=base_url, default_headers=default_headers, retry_policy=retry_policy
+            api_key=api_key,
+            base_url=base_url,
+            default_headers=default_headers,
+            retry_policy=retry_policy,
+            dialect=dialect,
         )
         self._owns_client = http_client is None
         self._http_client = http_client
@@ -121,17 +126,9 @@ class AsyncHTTPBackend(_HTTPCore, AsyncBackend):
     async def _open(
         self, request: APIRequest[T], *, stream: bool
     ) -> tuple[APIRequest[T], httpx2.Response, int, float]:
-        """``_send`` to the route this server has (see ``route``); returns the request as sent too."""
+        """``_send`` in this server's dialect (see ``route``); returns the request as sent too."""
         request = self.route(request)
-        try:
-            return (request, *await self._send(request, stream=stream))
-        except APIError as exc:
-            fallback = self.fim_fallback(request, exc)
-            if fallback is None:
-                raise
-            error = exc
-        with self.falling_back(error):
-            return (fallback, *await self._send(fallback, stream=stream))
+        return (request, *await self._send(request, stream=stream))
 
     async def handle_async_request(self, request: APIRequest[T]) -> APIResponse[T]:
         request, response, retries, started = await self._open(request, stream=False)

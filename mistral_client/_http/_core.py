@@ -5,13 +5,12 @@ Subclasses add only the I/O.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import sys
 import time
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import PurePath
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -25,7 +24,7 @@ from .._backend import (
     TimeoutTypes,
     UseDefault,
 )
-from .._config import check_base_url
+from .._config import Dialect, check_base_url, check_dialect
 from .._exceptions import (
     APIError,
     APIStatusError,
@@ -53,9 +52,8 @@ USER_AGENT = f"mistral-client-python/{__version__}"
 
 _warned_deprecated_models: set[str] = set()
 
-#: Where FIM goes on a server without /v1/fim/completions (see _HTTPCore.fim_fallback).
-COMPLETIONS_PATH = "/v1/completions"
-FIM_OPERATIONS = frozenset({"fim.complete", "fim.stream"})
+#: Mistral's FIM endpoint, which OpenAI-compatible servers lack (see the "openai" dialect).
+FIM_PATH = "/v1/fim/completions"
 
 
 def legacy_httpx(http_client: object) -> ModuleType | None:
@@ -92,8 +90,17 @@ class _HTTPCore:
         base_url: str,
         default_headers: Mapping[str, str] | None,
         retry_policy: RetryPolicy | None,
+        dialect: Dialect = "mistral",
     ) -> None:
         self.base_url = check_base_url(base_url, f"{type(self).__name__}(base_url=)")
+        check_dialect(dialect, f"{type(self).__name__}(dialect=)")
+        #: The request dialect this server speaks: ``"mistral"`` (the API's own) or ``"openai"``.
+        self.dialect: Dialect = dialect
+        self._translate: Callable[[APIRequest[Any]], APIRequest[Any]] | None = None
+        if dialect == "openai":
+            from ._openai_compat import translate  # imports the types: not needed for the API
+
+            self._translate = translate
         self._retry_policy = retry_policy or RetryPolicy()
         headers = {"User-Agent": USER_AGENT, "Accept": "application/json"}
         if api_key:
@@ -118,8 +125,6 @@ class _HTTPCore:
             # A header httpx2 rejects (not a str, not ASCII) fails on each request, as it did before.
             self._parsed_headers = None
         self._urls: dict[str, httpx2.URL] = {}
-        # Set once this server answered FIM with 404/405 and has /v1/completions (see fim_fallback).
-        self._fim_via_completions = False
 
     def use_client(self, http_client: object) -> None:
         """Adapt to the user's client: an ``httpx`` (legacy) one raises its own exception classes and
@@ -152,7 +157,13 @@ class _HTTPCore:
 
     def __repr__(self) -> str:
         # Never the headers: they hold the API key.
-        return f"<{type(self).__name__} base_url={self.base_url!r}>"
+        dialect = "" if self.dialect == "mistral" else f" dialect={self.dialect!r}"
+        return f"<{type(self).__name__} base_url={self.base_url!r}{dialect}>"
+
+    def route(self, request: APIRequest[T]) -> APIRequest[T]:
+        """The request in this server's dialect (the API's own: as it is)."""
+        translate = self._translate
+        return request if translate is None else translate(request)
 
     # --- building -------------------------------------------------------------------------------
 
@@ -282,6 +293,16 @@ class _HTTPCore:
         server_message = _server_message(body)
         if server_message:
             message += f" - {server_message}"
+        if (
+            status in (404, 405)
+            and self.dialect == "mistral"
+            and response.request.url.path.endswith(FIM_PATH)
+        ):
+            message += (
+                f" ({self.base_url} has no {FIM_PATH}: for an OpenAI-compatible server such as vLLM,"
+                " llama.cpp or Ollama, make the client with dialect='openai', which sends FIM to"
+                " /v1/completions)"
+            )
         error_class = status_error_class(status)
         wait = retry_after(response.headers)
         limit = (policy or self._retry_policy).max_retry_after
@@ -344,49 +365,6 @@ class _HTTPCore:
             "elapsed": time.perf_counter() - started,
             "http_response": response,
         }
-
-    # --- FIM on OpenAI-compatible servers -------------------------------------------------------
-
-    def route(self, request: APIRequest[T]) -> APIRequest[T]:
-        """The request as this server takes it: FIM goes to ``/v1/completions`` once it is known to lack
-        ``/v1/fim/completions``, so only the first FIM call pays for the detour."""
-        if self._fim_via_completions and request.operation in FIM_OPERATIONS:
-            from ._openai_compat import as_completions  # imports the types: not needed before
-
-            return as_completions(request)
-        return request
-
-    def fim_fallback(self, request: APIRequest[T], error: APIError) -> APIRequest[T] | None:
-        """The ``/v1/completions`` form of a FIM call the server has no route for (404, 405), else None.
-
-        vLLM, llama.cpp, Ollama and ``transformers serve`` have OpenAI's completions endpoint, with
-        ``suffix``, but not Mistral's FIM one.
-        """
-        if (
-            request.operation in FIM_OPERATIONS
-            and request.path != COMPLETIONS_PATH
-            and isinstance(error, APIStatusError)
-            and error.status_code in (404, 405)
-        ):
-            from ._openai_compat import as_completions
-
-            return as_completions(request)
-        return None
-
-    @contextlib.contextmanager
-    def falling_back(self, original: APIError) -> Iterator[None]:
-        """Around the fallback's send: remembers the route unless the server lacks it too."""
-        try:
-            yield
-        except APIStatusError as exc:
-            if exc.status_code in (404, 405):
-                # Neither endpoint (or a 404 that was about something else, like the model): the
-                # answer to the call as made says more than the one to the guess.
-                raise original from None
-            self._fim_via_completions = True
-            raise
-        logger.info("no /v1/fim/completions at %s: FIM goes to /v1/completions", self.base_url)
-        self._fim_via_completions = True
 
 
 # The package root (this module is one level down): warnings point at the first frame outside it.

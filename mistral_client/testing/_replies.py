@@ -286,7 +286,7 @@ def _response_chunks(response: Any, request: FakeRequest) -> list[Any]:
         [text] if text else [],
         calls or None,
         choice.finish_reason if choice is not None else None,
-        response.usage.model_dump(exclude_none=True),
+        response.usage.model_dump(exclude_none=True) if response.usage is not None else None,
     )
 
 

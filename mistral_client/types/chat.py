@@ -185,6 +185,14 @@ class UserMessage(TaggedModel):
     content: str | list[ContentChunk] | None
 
 
+#: What OpenAI-compatible servers add to a reply's message (the legacy ``function_call`` beside
+#: ``tool_calls``, ``refusal``, vLLM's ``reasoning_content``...): kept in a response's ``model_extra``,
+#: and accepted, never sent, when ``reply.model_dump()`` comes back as the next request's input.
+_RESPONSE_ONLY = frozenset(
+    {"function_call", "refusal", "annotations", "audio", "reasoning_content", "reasoning"}
+)
+
+
 class AssistantMessage(TaggedModel):
     _tag: ClassVar[str] = "role"
     _essential = frozenset({"content", "tool_calls"})
@@ -192,6 +200,13 @@ class AssistantMessage(TaggedModel):
     content: str | list[ContentChunk] | None = None
     tool_calls: list[ToolCall] | None = None
     prefix: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _response_fields_in_requests(cls, data: Any, info: ValidationInfo) -> Any:
+        if info.context == REQUEST_CONTEXT and isinstance(data, dict) and not _RESPONSE_ONLY.isdisjoint(data):
+            return {key: value for key, value in data.items() if key not in _RESPONSE_ONLY}
+        return data
 
 
 class ToolMessage(TaggedModel):
@@ -343,7 +358,8 @@ class ChatCompletionResponse(ResponseModel):
     object: str = "chat.completion"
     model: str = ""
     created: int = 0
-    usage: UsageInfo = Field(default_factory=UsageInfo)
+    #: ``None`` when the server reported none (a stream from a server that ignores ``stream_options``).
+    usage: UsageInfo | None = None
     choices: list[ChatCompletionChoice] = Field(default_factory=list)
 
     @property
