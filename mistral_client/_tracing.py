@@ -328,6 +328,58 @@ def response_info(response: Any) -> dict[str, Any]:
     return info
 
 
+# --- tools the runners execute (``execute_tool``) ----------------------------------------------------
+
+
+@contextlib.contextmanager
+def tool_span(tool: Any, name: str, arguments: Any, call_id: str | None) -> Iterator[Any]:
+    """The ``execute_tool`` span of one tool call a runner executes (``None`` when tracing is off);
+    ``tool`` is the ``FunctionTool`` (``None`` for a name no function answers)."""
+    tracer = _tracer()
+    if tracer is None:
+        yield None
+        return
+    from opentelemetry.trace import SpanKind
+
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.provider.name": _PROVIDER,
+        "gen_ai.tool.name": name,
+        "gen_ai.tool.type": "function",
+    }
+    if call_id:
+        attributes["gen_ai.tool.call.id"] = call_id
+    description = getattr(tool, "description", None)
+    if description:
+        attributes["gen_ai.tool.description"] = description
+    if _capture():
+        text = arguments if isinstance(arguments, str) else json.dumps(arguments, default=str)
+        attributes["gen_ai.tool.call.arguments"] = text
+    span = tracer.start_span(f"execute_tool {name}", kind=SpanKind.INTERNAL, attributes=attributes)
+    with active(span):
+        try:
+            yield span
+        except BaseException as exc:  # a cancellation, a KeyboardInterrupt: the tool did not finish
+            fail(span, exc)
+            raise
+    span.end()
+
+
+def tool_result(span: Any, result: str) -> None:
+    if span is not None and _capture():
+        span.set_attribute("gen_ai.tool.call.result", result)
+
+
+def tool_failed(span: Any, kind: str, message: str) -> None:
+    """The tool call failed (the runner sends the model the error as its result)."""
+    if span is None:
+        return
+    from opentelemetry.trace import Status, StatusCode
+
+    span.set_attribute("error.type", kind)
+    span.set_status(Status(StatusCode.ERROR, message[:200]))
+
+
 # --- content (opt-in) -------------------------------------------------------------------------------
 
 
