@@ -19,8 +19,23 @@ from collections.abc import Iterator, Mapping
 from types import ModuleType
 from typing import Any
 
-from . import batch, chat, classifiers, embeddings, files, libraries, models, ocr
+from . import agents, batch, chat, classifiers, conversations, embeddings, files, libraries, models, ocr
 from ._record import Endpoint, Parser
+from .agents import (
+    AGENTS_COMPLETE,
+    AGENTS_CREATE,
+    AGENTS_CREATE_VERSION_ALIAS,
+    AGENTS_DELETE,
+    AGENTS_DELETE_VERSION_ALIAS,
+    AGENTS_GET,
+    AGENTS_GET_VERSION,
+    AGENTS_LIST,
+    AGENTS_LIST_VERSION_ALIASES,
+    AGENTS_LIST_VERSIONS,
+    AGENTS_STREAM,
+    AGENTS_UPDATE,
+    AGENTS_UPDATE_VERSION,
+)
 from .batch import BATCH_JOBS_CANCEL, BATCH_JOBS_CREATE, BATCH_JOBS_DELETE, BATCH_JOBS_GET, BATCH_JOBS_LIST
 from .chat import CHAT_COMPLETE, CHAT_STREAM, FIM_COMPLETE, FIM_STREAM
 from .classifiers import (
@@ -29,13 +44,37 @@ from .classifiers import (
     CLASSIFIERS_MODERATE,
     CLASSIFIERS_MODERATE_CHAT,
 )
+from .conversations import (
+    CONVERSATIONS_APPEND,
+    CONVERSATIONS_APPEND_STREAM,
+    CONVERSATIONS_DELETE,
+    CONVERSATIONS_GET,
+    CONVERSATIONS_GET_HISTORY,
+    CONVERSATIONS_GET_MESSAGES,
+    CONVERSATIONS_LIST,
+    CONVERSATIONS_RESTART,
+    CONVERSATIONS_RESTART_STREAM,
+    CONVERSATIONS_START,
+    CONVERSATIONS_START_STREAM,
+)
 from .embeddings import EMBEDDINGS_CREATE
 from .files import FILES_DELETE, FILES_DOWNLOAD, FILES_LIST, FILES_RETRIEVE, FILES_UPLOAD, FILES_URL
 from .models import MODELS_DELETE, MODELS_LIST, MODELS_RETRIEVE
 from .ocr import OCR_PROCESS
 
 #: The endpoint groups, each a module of records: a new group is one module, and its name here.
-GROUPS: tuple[ModuleType, ...] = (chat, embeddings, models, files, batch, ocr, classifiers, libraries)
+GROUPS: tuple[ModuleType, ...] = (
+    chat,
+    embeddings,
+    models,
+    files,
+    batch,
+    ocr,
+    classifiers,
+    libraries,
+    agents,
+    conversations,
+)
 
 
 def all_endpoints() -> Iterator[Endpoint[Any]]:
@@ -54,6 +93,19 @@ STREAMED: Mapping[Endpoint[Any], Endpoint[Any]] = {
 }
 
 __all__ = [
+    "AGENTS_COMPLETE",
+    "AGENTS_CREATE",
+    "AGENTS_CREATE_VERSION_ALIAS",
+    "AGENTS_DELETE",
+    "AGENTS_DELETE_VERSION_ALIAS",
+    "AGENTS_GET",
+    "AGENTS_GET_VERSION",
+    "AGENTS_LIST",
+    "AGENTS_LIST_VERSIONS",
+    "AGENTS_LIST_VERSION_ALIASES",
+    "AGENTS_STREAM",
+    "AGENTS_UPDATE",
+    "AGENTS_UPDATE_VERSION",
     "BATCHABLE",
     "BATCH_JOBS_CANCEL",
     "BATCH_JOBS_CREATE",
@@ -67,6 +119,17 @@ __all__ = [
     "CLASSIFIERS_CLASSIFY_CHAT",
     "CLASSIFIERS_MODERATE",
     "CLASSIFIERS_MODERATE_CHAT",
+    "CONVERSATIONS_APPEND",
+    "CONVERSATIONS_APPEND_STREAM",
+    "CONVERSATIONS_DELETE",
+    "CONVERSATIONS_GET",
+    "CONVERSATIONS_GET_HISTORY",
+    "CONVERSATIONS_GET_MESSAGES",
+    "CONVERSATIONS_LIST",
+    "CONVERSATIONS_RESTART",
+    "CONVERSATIONS_RESTART_STREAM",
+    "CONVERSATIONS_START",
+    "CONVERSATIONS_START_STREAM",
     "EMBEDDINGS_CREATE",
     "FILES_DELETE",
     "FILES_DOWNLOAD",
