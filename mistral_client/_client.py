@@ -29,6 +29,8 @@ from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
 from ._traced import AsyncTracedBackend, TracedBackend
 from .resources import (
+    Agents,
+    AsyncAgents,
     AsyncBatch,
     AsyncBeta,
     AsyncChat,
@@ -149,6 +151,7 @@ class Client(_ClientConfig, ClientRequest):
     beta: Beta
     ocr: Ocr
     classifiers: Classifiers
+    agents: Agents
 
     def __init__(
         self,
@@ -185,6 +188,7 @@ class Client(_ClientConfig, ClientRequest):
         self.beta = Beta(self)
         self.ocr = Ocr(self)
         self.classifiers = Classifiers(self)
+        self.agents = Agents(self)
 
     @property
     def backend(self) -> Backend:
@@ -215,6 +219,7 @@ class AsyncClient(_ClientConfig, AsyncClientRequest):
     beta: AsyncBeta
     ocr: AsyncOcr
     classifiers: AsyncClassifiers
+    agents: AsyncAgents
 
     def __init__(
         self,
@@ -251,6 +256,7 @@ class AsyncClient(_ClientConfig, AsyncClientRequest):
         self.beta = AsyncBeta(self)
         self.ocr = AsyncOcr(self)
         self.classifiers = AsyncClassifiers(self)
+        self.agents = AsyncAgents(self)
 
     @property
     def backend(self) -> AsyncBackend:

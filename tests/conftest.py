@@ -73,6 +73,19 @@ _REQUEST_SCHEMAS = {
     "/v1/classifications": "ClassificationRequest",
     "/v1/chat/classifications": "ChatClassificationRequest",
 }
+# The same, by operation, for the paths with parameters in them.
+_OPERATION_SCHEMAS = {
+    "agents.complete": "AgentsCompletionRequest",
+    "agents.stream": "AgentsCompletionRequest",
+    "agents.create": "CreateAgentRequest",
+    "agents.update": "UpdateAgentRequest",
+    "conversations.start": "ConversationRequest",
+    "conversations.start_stream": "ConversationStreamRequest",
+    "conversations.append": "ConversationAppendRequest",
+    "conversations.append_stream": "ConversationAppendStreamRequest",
+    "conversations.restart": "ConversationRestartRequest",
+    "conversations.restart_stream": "ConversationRestartStreamRequest",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +98,7 @@ def _every_request_body_matches_the_spec(
 
     def checked(request: APIRequest[Any]) -> bytes:
         body = original(request)
-        schema = _REQUEST_SCHEMAS.get(request.path)
+        schema = _REQUEST_SCHEMAS.get(request.path) or _OPERATION_SCHEMAS.get(request.operation)
         if schema is not None and not request.options.extra_body:
             validate_request(schema, body)
         return body

@@ -1,5 +1,6 @@
 """The endpoint groups a client exposes: one module per group, sync and async side by side."""
 
+from .agents import Agents, AsyncAgents
 from .batch import AsyncBatch, Batch
 from .beta import AsyncBeta, Beta
 from .chat import AsyncChat, Chat
@@ -12,6 +13,8 @@ from .ocr import AsyncOcr, Ocr
 from .tokens import AsyncTokens, Tokens
 
 __all__ = [
+    "Agents",
+    "AsyncAgents",
     "AsyncBatch",
     "AsyncBeta",
     "AsyncChat",
