@@ -78,7 +78,7 @@ class TracedBackend(Backend):
             return self.backend.handle_stream(request)
         with _tracing.call_span(tracer, self.backend.server_address, request) as span:
             response = self.backend.handle_stream(request)
-        watch = _tracing.StreamWatch(span, response.request_id)
+        watch = _tracing.stream_watch(span, request, response)
 
         def events() -> Iterator[T]:
             try:
@@ -145,7 +145,7 @@ class AsyncTracedBackend(AsyncBackend):
             return await self.backend.handle_async_stream(request)
         with _tracing.call_span(tracer, self.backend.server_address, request) as span:
             response = await self.backend.handle_async_stream(request)
-        watch = _tracing.StreamWatch(span, response.request_id)
+        watch = _tracing.stream_watch(span, request, response)
 
         async def events() -> AsyncIterator[T]:
             try:

@@ -1,4 +1,4 @@
-"""OpenTelemetry spans for chat, FIM and embeddings calls, after the GenAI semantic conventions.
+"""OpenTelemetry spans for chat, FIM, embeddings and agent calls, after the GenAI semantic conventions.
 
 Tracing is on when the application has set up OpenTelemetry: ``opentelemetry-api`` is imported and a
 real tracer provider is set (or one is given to :func:`configure_tracing`). This module never imports
@@ -9,7 +9,12 @@ span named "{operation} {model}" with ``gen_ai.operation.name``, ``gen_ai.provid
 ``gen_ai.request.*`` (model, temperature, top_p, max_tokens, seed, stop sequences),
 ``gen_ai.response.id``/``model``/``finish_reasons``, ``gen_ai.usage.input_tokens``/``output_tokens``,
 ``mistral_ai.request.id`` (the server's ``x-request-id``), ``server.address``/``port``, and
-``error.type`` on failure. A stream's span lasts until the stream ends or is closed. Each retry is a
+``error.type`` on failure. Agent completions and conversation turns are ``invoke_agent`` spans,
+named after the agent (or the model), with ``gen_ai.agent.id`` and ``gen_ai.conversation.id``;
+creating an agent is ``create_agent``; each tool call a runner executes (``chat.tool_runner``,
+``conversations.run``) is an INTERNAL ``execute_tool`` span (``gen_ai.tool.name``,
+``gen_ai.tool.call.id``, ``error.type`` when the tool failed). A stream's span lasts until the
+stream ends or is closed. Each retry is a
 ``mistral_ai.retry`` span event. Message content is recorded (``gen_ai.input.messages``,
 ``gen_ai.output.messages``) only when asked for: ``configure_tracing(capture_content=True)`` or
 ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``.
@@ -161,11 +166,16 @@ def start_span(tracer: Any, server_address: str | None, request: APIRequest[Any]
         "gen_ai.system": _PROVIDER,  # the attribute's name before semantic conventions 1.37
         "gen_ai.request.model": model,
     }
+    subject = model
+    if operation in _AGENT_OPERATIONS:
+        subject = _agent_attributes(operation, request, attributes) or model
+    # Conversations and agents hold their sampling parameters in ``completion_args``.
+    sampling = getattr(body, "completion_args", None) or body
     for field, attribute in _REQUEST_FIELDS:
-        value = getattr(body, field, None)
+        value = getattr(sampling, field, None)
         if value is not None:
             attributes[attribute] = value
-    stop = getattr(body, "stop", None)
+    stop = getattr(sampling, "stop", None)
     if stop:
         attributes["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
     encoding = getattr(body, "encoding_format", None)
@@ -175,7 +185,28 @@ def start_span(tracer: Any, server_address: str | None, request: APIRequest[Any]
         attributes.update(_server(server_address))
     if _capture() and body is not None:
         attributes["gen_ai.input.messages"] = json.dumps(_input_messages(body), ensure_ascii=False)
-    return tracer.start_span(f"{operation} {model}".strip(), kind=SpanKind.CLIENT, attributes=attributes)
+    return tracer.start_span(f"{operation} {subject}".strip(), kind=SpanKind.CLIENT, attributes=attributes)
+
+
+#: The GenAI operations of the Agents and Conversations APIs.
+_AGENT_OPERATIONS = frozenset({"invoke_agent", "create_agent"})
+
+
+def _agent_attributes(operation: str, request: APIRequest[Any], attributes: dict[str, Any]) -> str:
+    """The agent's and the conversation's attributes of an agent call; what its span is named after
+    (the agent, when the request names one)."""
+    body = request.body
+    conversation_id = request.path_params.get("conversation_id")
+    if conversation_id:
+        attributes["gen_ai.conversation.id"] = conversation_id
+    if operation == "create_agent":
+        name = getattr(body, "name", None) or ""
+        attributes["gen_ai.agent.name"] = name
+        return str(name)
+    agent_id = getattr(body, "agent_id", None)
+    if agent_id:
+        attributes["gen_ai.agent.id"] = agent_id
+    return str(agent_id or "")
 
 
 @functools.lru_cache(maxsize=64)
@@ -229,10 +260,20 @@ def finish_response(span: Any, response: APIResponse[Any]) -> None:
 
 def _set_result(span: Any, result: Any) -> None:
     attributes: dict[str, Any] = {}
+    if getattr(result, "object", None) == "agent":  # create_agent: the id is the agent's
+        attributes["gen_ai.agent.id"] = result.id
+        span.set_attributes(attributes)
+        return
     for name, attribute in (("id", "gen_ai.response.id"), ("model", "gen_ai.response.model")):
         value = getattr(result, name, None)
         if value:
             attributes[attribute] = value
+    conversation_id = getattr(result, "conversation_id", None)
+    if conversation_id:
+        attributes["gen_ai.conversation.id"] = conversation_id
+    outputs = getattr(result, "outputs", None)
+    if outputs is not None and _capture():
+        attributes["gen_ai.output.messages"] = json.dumps(_entries_messages(outputs), ensure_ascii=False)
     usage = getattr(result, "usage", None)
     # Only a token usage: OCR's is pages (``usage_info``), and an unknown ``usage`` field is a dict.
     if usage is not None and isinstance(getattr(usage, "prompt_tokens", None), int):
@@ -322,6 +363,79 @@ class StreamWatch:
             span.end()
 
 
+class EventStreamWatch:
+    """What the span of a stream of typed events (a conversation's) records as they pass."""
+
+    __slots__ = (
+        "_conversation_id",
+        "_ended",
+        "_first",
+        "_model",
+        "_request_id",
+        "_span",
+        "_started",
+        "_texts",
+        "_usage",
+    )
+
+    def __init__(self, span: Any, request_id: str | None) -> None:
+        self._span = span
+        self._request_id = request_id
+        self._started = time.perf_counter()
+        self._first: float | None = None
+        self._conversation_id = self._model = ""
+        self._usage: Any = None
+        self._texts: list[str] | None = [] if _capture() else None
+        self._ended = False
+
+    def add(self, event: Any) -> None:
+        if self._first is None:
+            self._first = time.perf_counter() - self._started
+        kind = getattr(event, "type", None)
+        if kind == "message.output.delta":
+            if not self._model and event.model:
+                self._model = event.model
+            if self._texts is not None and isinstance(event.content, str):
+                self._texts.append(event.content)
+        elif kind == "conversation.response.started":
+            self._conversation_id = event.conversation_id
+        elif getattr(event, "usage", None) is not None:
+            self._usage = event.usage
+
+    def end(self, error: BaseException | None) -> None:
+        if self._ended:
+            return
+        self._ended = True
+        attributes: dict[str, Any] = {}
+        if self._request_id:
+            attributes["mistral_ai.request.id"] = self._request_id
+        if self._conversation_id:
+            attributes["gen_ai.conversation.id"] = self._conversation_id
+        if self._model:
+            attributes["gen_ai.response.model"] = self._model
+        if self._first is not None:
+            attributes["gen_ai.response.time_to_first_chunk"] = self._first
+        if self._usage is not None:
+            attributes["gen_ai.usage.input_tokens"] = self._usage.prompt_tokens
+            attributes["gen_ai.usage.output_tokens"] = self._usage.completion_tokens
+        if self._texts is not None:
+            parts = [{"type": "text", "content": "".join(self._texts)}]
+            attributes["gen_ai.output.messages"] = json.dumps([{"role": "assistant", "parts": parts}])
+        self._span.set_attributes(attributes)
+        if error is not None:
+            fail(self._span, error)
+        else:
+            self._span.end()
+
+
+def stream_watch(span: Any, request: APIRequest[Any], response: Any) -> StreamWatch | EventStreamWatch:
+    """The watch for this stream's span: chat chunks, or typed events (the record says which)."""
+    endpoint = request.endpoint
+    if endpoint is not None and endpoint.final_events:
+        return EventStreamWatch(span, response.request_id)
+    return StreamWatch(span, response.request_id)
+
+
 def response_info(response: Any) -> dict[str, Any]:
     """A response's metadata, for the traced response that stands in for it."""
     info: dict[str, Any] = response._info()
@@ -388,6 +502,11 @@ def _input_messages(body: Any) -> list[dict[str, Any]]:
     messages = getattr(body, "messages", None)
     if messages is not None:
         return [_message(m.model_dump(mode="json", exclude_none=True)) for m in messages]
+    if "inputs" in type(body).model_fields:  # a conversation's entries (or a message's text)
+        inputs = body.inputs
+        if isinstance(inputs, str):
+            return [{"role": "user", "parts": [{"type": "text", "content": inputs}]}]
+        return _entries_messages(inputs or [])
     if getattr(body, "prompt", None) is not None:  # FIM
         parts = [{"type": "text", "content": body.prompt}]
         if getattr(body, "suffix", None):
@@ -437,6 +556,29 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
             "parts": [{"type": "tool_call_response", "id": message.get("tool_call_id"), "response": content}],
         }
     return {"role": message.get("role"), "parts": parts}
+
+
+def _entries_messages(entries: list[Any]) -> list[dict[str, Any]]:
+    """Conversation entries in the conventions' message shape."""
+    out: list[dict[str, Any]] = []
+    for entry in entries:
+        kind = getattr(entry, "type", None)
+        if kind in ("message.input", "message.output"):
+            content = entry.content
+            text = content if isinstance(content, str) else "".join(getattr(c, "text", "") for c in content)
+            out.append({"role": entry.role, "parts": [{"type": "text", "content": text}]})
+        elif kind == "function.call":
+            call = {
+                "type": "tool_call",
+                "id": entry.tool_call_id,
+                "name": entry.name,
+                "arguments": entry.arguments,
+            }
+            out.append({"role": "assistant", "parts": [call]})
+        elif kind == "function.result":
+            result = {"type": "tool_call_response", "id": entry.tool_call_id, "response": entry.result}
+            out.append({"role": "tool", "parts": [result]})
+    return out
 
 
 def _output_message(message: Any, finish_reason: Any) -> dict[str, Any]:
