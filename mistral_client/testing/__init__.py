@@ -37,6 +37,7 @@ from .._backend import (
     RequestOptions,
     StreamResponse,
 )
+from ._conversations import accumulate, is_turn, stream_events
 from ._replies import ErrorReply, Reply, as_stream, parse_body, stream_chunks, to_reply
 
 if TYPE_CHECKING:
@@ -96,6 +97,9 @@ class FakeStream(Reply):
     error: BaseException | None = None
 
     def chunks(self, request: FakeRequest, number: int) -> list[Any]:
+        if is_turn(request):  # a conversation's events
+            events = stream_events(request, number, self.pieces, self.tool_calls, self.usage)
+            return [parse_body(request, event) for event in events]
         return stream_chunks(request, number, self.pieces, self.tool_calls, self.finish_reason, self.usage)
 
     def stream_error(self) -> BaseException | None:
@@ -108,6 +112,9 @@ class FakeStream(Reply):
 
         if self.error is not None:
             raise self.error
+        if is_turn(request):
+            merged = accumulate(self.chunks(as_stream(request), number))
+            return parse_body(request, merged.model_dump(mode="json", exclude_none=True))
         accumulator = Accumulator()
         for chunk in self.chunks(as_stream(request), number):
             accumulator.add(chunk)

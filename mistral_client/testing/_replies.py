@@ -23,6 +23,7 @@ from .._exceptions import (
     UnprocessableEntityError,
     status_error_class,
 )
+from ._conversations import completed, events_of, is_turn, response_body
 
 if TYPE_CHECKING:
     from . import Answer, FakeRequest
@@ -36,7 +37,10 @@ class Reply:
 
     def chunks(self, request: FakeRequest, number: int) -> list[Any]:
         # A complete answer to a stream: the response, cut into the chunks the API would send.
-        return _response_chunks(self.result(_as_complete(request), number), request)
+        response = self.result(_as_complete(request), number)
+        if is_turn(request):
+            return [parse_body(request, event) for event in events_of(response)]
+        return _response_chunks(response, request)
 
     def stream_error(self) -> BaseException | None:
         return None
@@ -50,6 +54,11 @@ class _Completion(Reply):
     usage: Mapping[str, int] | None
 
     def result(self, request: FakeRequest, number: int) -> Any:
+        if is_turn(request):
+            body = response_body(
+                request, number, text=self.text, tool_calls=self.tool_calls, usage=self.usage
+            )
+            return parse_body(request, body)
         endpoint = request.request.endpoint
         if endpoint is not None and endpoint.span is None and self.text is not None and not self.tool_calls:
             # Not a model call: the text is the JSON string the operation answers (a signed URL).
@@ -74,6 +83,8 @@ class _Body(Reply):
 
     def result(self, request: FakeRequest, number: int) -> Any:
         if isinstance(self.body, Mapping):
+            if is_turn(request):
+                return parse_body(request, completed(request, number, self.body))
             return parse_body(request, dict(self.body))
         return self.body
 
@@ -104,7 +115,14 @@ class _Embeddings(Reply):
 
 
 #: The operations a text (or tool calls) answers: what the queue's shortcuts build is a completion.
-_COMPLETIONS = ("chat.complete", "chat.stream", "fim.complete", "fim.stream")
+_COMPLETIONS = (
+    "chat.complete",
+    "chat.stream",
+    "fim.complete",
+    "fim.stream",
+    "agents.complete",
+    "agents.stream",
+)
 
 
 def _fits(request: FakeRequest, operations: Sequence[str], what: str) -> None:
