@@ -24,6 +24,7 @@ from ._exceptions import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    ConversationResponseError,
     DocumentProcessingError,
     DocumentProcessingTimeoutError,
     IncompleteStreamError,
@@ -51,6 +52,8 @@ from .bulk._errors import BatchJobError, EmbeddingBatchError
 from .bulk._progress import ProgressEvent
 
 if TYPE_CHECKING:
+    from ._conversation_run import AsyncRunStream, RunStream
+    from ._conversation_stream import AsyncConversationStream, ConversationStream
     from ._schema import json_schema
     from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
     from ._tool_runner import AsyncToolRunner, ToolRunner
@@ -80,6 +83,10 @@ _LAZY = {
     "BatchRunHandle": ".bulk._batch_run",
     "BatchRunItem": ".bulk._batch_results",
     "BatchRunResult": ".bulk._batch_results",
+    "ConversationStream": "._conversation_stream",
+    "AsyncConversationStream": "._conversation_stream",
+    "RunStream": "._conversation_run",
+    "AsyncRunStream": "._conversation_run",
 }
 
 
@@ -98,8 +105,10 @@ __all__ = [
     "AsyncBackend",
     "AsyncBatchRunHandle",
     "AsyncClient",
+    "AsyncConversationStream",
     "AsyncHTTPBackend",
     "AsyncParsedStream",
+    "AsyncRunStream",
     "AsyncStream",
     "AsyncStreamResponse",
     "AsyncToolRunner",
@@ -114,6 +123,8 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "ConflictError",
+    "ConversationResponseError",
+    "ConversationStream",
     "DocumentProcessingError",
     "DocumentProcessingTimeoutError",
     "EmbeddingBatchError",
@@ -137,6 +148,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "RetryPolicy",
+    "RunStream",
     "Stream",
     "StreamResponse",
     "StructuredOutputError",

@@ -75,7 +75,8 @@ class _RunState:
         if self.turns >= self.max_iterations:
             raise MaxToolIterationsError(
                 f"The model still called tools after {self.max_iterations} requests (max_iterations); "
-                "the entries so far are in .messages, the conversation is .conversation_id",
+                "the entries so far are in .messages (the last function results not sent yet: "
+                "append them to go on), the conversation is .conversation_id",
                 messages=self.entries,
                 conversation_id=self.conversation_id,
             )

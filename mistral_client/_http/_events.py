@@ -14,6 +14,7 @@ from .._backend import (
 )
 from .._exceptions import (
     APIConnectionError,
+    APIError,
     IncompleteStreamError,
 )
 from .._sse import SSEDecoder
@@ -122,6 +123,8 @@ class _TypedEventReader:
             if self._to_error is not None:
                 error = self._to_error(item)
                 if error is not None:
+                    if isinstance(error, APIError) and error.request_id is None:
+                        error.request_id = self._core.request_id(self._response)
                     raise error
             items.append(item)
             if getattr(item, "type", None) in self._final or event.event in self._final:

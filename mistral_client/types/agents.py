@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, StrictStr, Tag
+from pydantic import ConfigDict, Discriminator, Field, StrictStr, Tag
 
 from ._base import MistralModel, QueryModel, ResponseModel
 from ._unknown import Unrecognized, tagger
@@ -36,6 +36,10 @@ ReasoningEffort = Literal["none", "minimal", "low", "medium", "high", "xhigh"]
 RequestSource = Union[Literal["api", "playground", "agent_builder_v1"], str]
 #: An agent version: its number, or an alias.
 AgentVersion = Union[int, str]
+
+
+#: Built on first use, not at import: most programs never touch these types.
+_DEFERRED = ConfigDict(defer_build=True)
 
 # --- tools -----------------------------------------------------------------------------------------
 
@@ -76,6 +80,7 @@ UnitFloat = Annotated[float, Field(ge=0, le=1, strict=True)]
 class CompletionArgs(MistralModel):
     """The completion arguments an agent or a conversation generates with."""
 
+    model_config = _DEFERRED
     stop: Stop | None = None
     presence_penalty: Penalty | None = None
     frequency_penalty: Penalty | None = None
@@ -95,6 +100,7 @@ class CompletionArgs(MistralModel):
 class Agent(ResponseModel):
     """An agent (one version of it): model, instructions, tools and completion arguments."""
 
+    model_config = _DEFERRED
     _essential = frozenset({"id"})
     object: str = "agent"
     id: str
@@ -119,6 +125,7 @@ class Agent(ResponseModel):
 class AgentAliasResponse(ResponseModel):
     """A version alias of an agent (``create_version_alias``, ``list_version_aliases``)."""
 
+    model_config = _DEFERRED
     _essential = frozenset({"alias", "version"})
     alias: str
     version: int
@@ -130,6 +137,7 @@ class AgentAliasResponse(ResponseModel):
 
 
 class CreateAgentRequest(_Request):
+    model_config = _DEFERRED
     model: StrictStr
     name: StrictStr
     instructions: str | None = None
@@ -143,6 +151,7 @@ class CreateAgentRequest(_Request):
 
 
 class UpdateAgentRequest(_Request):
+    model_config = _DEFERRED
     instructions: str | None = None
     tools: list[AnyTool] | None = None
     completion_args: CompletionArgs | None = None
@@ -160,6 +169,7 @@ class AgentsCompletionRequest(_Request):
     """``POST /v1/agents/completions``: a chat completion with an agent (no model or sampling
     temperature of its own: the agent's)."""
 
+    model_config = _DEFERRED
     agent_id: StrictStr
     messages: Annotated[list[Message], Field(min_length=1)]
     max_tokens: NonNegativeInt | None = None
@@ -183,6 +193,7 @@ class AgentsCompletionRequest(_Request):
 
 
 class ListAgentsQuery(QueryModel):
+    model_config = _DEFERRED
     page: Annotated[int, Field(ge=0)] | None = None
     page_size: Annotated[int, Field(ge=1, le=1000)] | None = None
     deployment_chat: bool | None = None
@@ -194,14 +205,17 @@ class ListAgentsQuery(QueryModel):
 
 
 class GetAgentQuery(QueryModel):
+    model_config = _DEFERRED
     agent_version: AgentVersion | None = None
 
 
 class AgentVersionQuery(QueryModel):
+    model_config = _DEFERRED
     version: int
 
 
 class ListAgentVersionsQuery(QueryModel):
+    model_config = _DEFERRED
     page: Annotated[int, Field(ge=0)] | None = None
     page_size: Annotated[int, Field(ge=1, le=100)] | None = None
 
@@ -210,9 +224,11 @@ _ALIAS = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z]([a-z
 
 
 class AgentAliasQuery(QueryModel):
+    model_config = _DEFERRED
     alias: _ALIAS
     version: int
 
 
 class DeleteAgentAliasQuery(QueryModel):
+    model_config = _DEFERRED
     alias: _ALIAS

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import Discriminator, Field, StrictStr, Tag
+from pydantic import ConfigDict, Discriminator, Field, StrictStr, Tag
 
 from ._base import LenientModel, MistralModel, QueryModel, ResponseModel, TaggedModel
 from ._unknown import Unrecognized, tagger
@@ -28,12 +28,17 @@ BuiltInConnector = Union[
 ]
 ConfirmationStatus = Union[Literal["pending", "allowed", "denied"], str]
 
+
+#: Built on first use, not at import: most programs never touch these types.
+_DEFERRED = ConfigDict(defer_build=True)
+
 # --- content chunks ---------------------------------------------------------------------------------
 
 
 class ToolFileChunk(TaggedModel):
     """A file a built-in tool made (an image from ``image_generation``, say)."""
 
+    model_config = _DEFERRED
     type: Literal["tool_file"] = "tool_file"
     tool: BuiltInConnector
     file_id: str
@@ -85,6 +90,7 @@ def content_text(content: EntryContent | EntryContentChunk | None) -> str:
 
 
 class _Entry(TaggedModel):
+    model_config = _DEFERRED
     object: Literal["entry"] = "entry"
     id: str | None = None
     created_at: datetime | None = None
@@ -220,6 +226,7 @@ MessageEntry = Annotated[
 
 
 class ConversationUsageInfo(MistralModel):
+    model_config = _DEFERRED
     prompt_tokens: int = 0
     completion_tokens: int = 0
     total_tokens: int = 0
@@ -251,6 +258,7 @@ def _last_text(entries: list[Any]) -> str:
 class ConversationResponse(ResponseModel):
     """What ``start``, ``append`` and ``restart`` answer: the conversation's id and the new entries."""
 
+    model_config = _DEFERRED
     _essential = frozenset({"conversation_id", "outputs"})
     object: str = "conversation.response"
     conversation_id: str
@@ -272,6 +280,7 @@ class ConversationResponse(ResponseModel):
 class ConversationHistory(ResponseModel):
     """Every entry of a conversation (``get_history``)."""
 
+    model_config = _DEFERRED
     _essential = frozenset({"conversation_id", "entries"})
     object: str = "conversation.history"
     conversation_id: str
@@ -281,6 +290,7 @@ class ConversationHistory(ResponseModel):
 class ConversationMessages(ResponseModel):
     """The messages of a conversation, without tool entries (``get_messages``)."""
 
+    model_config = _DEFERRED
     _essential = frozenset({"conversation_id", "messages"})
     object: str = "conversation.messages"
     conversation_id: str
@@ -288,6 +298,7 @@ class ConversationMessages(ResponseModel):
 
 
 class _Conversation(ResponseModel):
+    model_config = _DEFERRED
     _essential = frozenset({"id"})
     object: str = "conversation"
     id: str
@@ -332,6 +343,7 @@ class RunResult(MistralModel):
     """What ``conversations.run`` returns: every turn's new entries in order (the function results
     it sent included), the usage summed over the turns."""
 
+    model_config = _DEFERRED
     conversation_id: str
     entries: list[Entry] = Field(default_factory=list)
     usage: ConversationUsageInfo = Field(default_factory=ConversationUsageInfo)
@@ -348,6 +360,7 @@ class RunResult(MistralModel):
 
 
 class _Event(LenientModel):
+    model_config = _DEFERRED
     created_at: datetime | None = None
 
 
@@ -462,6 +475,7 @@ HandoffExecution = Literal["client", "server"]
 
 
 class ToolCallConfirmation(MistralModel):
+    model_config = _DEFERRED
     tool_call_id: str
     confirmation: Literal["allow", "deny"]
 
@@ -469,6 +483,7 @@ class ToolCallConfirmation(MistralModel):
 class ConversationRequest(_Request):
     """``start`` / ``start_stream``: a new conversation, with a model or an agent."""
 
+    model_config = _DEFERRED
     inputs: ConversationInputs
     stream: bool = False
     store: bool | None = None
@@ -488,6 +503,7 @@ class ConversationRequest(_Request):
 class ConversationAppendRequest(_Request):
     """``append`` / ``append_stream``: new entries (a message, function results) and the answer."""
 
+    model_config = _DEFERRED
     inputs: ConversationInputs | None = None
     stream: bool = False
     store: bool = True
@@ -499,6 +515,7 @@ class ConversationAppendRequest(_Request):
 class ConversationRestartRequest(_Request):
     """``restart`` / ``restart_stream``: a new conversation branching off from an earlier entry."""
 
+    model_config = _DEFERRED
     inputs: ConversationInputs | None = None
     stream: bool = False
     store: bool = True
@@ -511,6 +528,7 @@ class ConversationRestartRequest(_Request):
 
 
 class ListConversationsQuery(QueryModel):
+    model_config = _DEFERRED
     page: int | None = None
     page_size: int | None = None
     metadata: dict[str, Any] | None = None
