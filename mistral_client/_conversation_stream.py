@@ -77,11 +77,30 @@ def parse_event(data: str | bytes) -> ConversationEvent:
         document = json.loads(data)  # not JSON: a ValueError, reported as a malformed event
         if not isinstance(document, dict):
             raise
-        known = _BY_TYPE.get(document.get("type"))  # type: ignore[arg-type]
+        known = _BY_TYPE.get(document.get("type") or _implied_type(document))
         if known is None:
             return UnknownEvent.model_validate(document)
         # A known event with an odd value where the caller does not look: the lenient parse.
         return cast("ConversationEvent", known.model_validate(document))
+
+
+#: The type an event with no ``type`` (the spec gives it a default) is, by its fields: first match.
+_IMPLIED = (
+    ("conversation_id", "conversation.response.started"),
+    ("usage", "conversation.response.done"),
+    ("code", "conversation.response.error"),
+    ("tool_call_id", "function.call.delta"),
+    ("next_agent_id", "agent.handoff.done"),
+    ("previous_agent_id", "agent.handoff.started"),
+    ("info", "tool.execution.done"),
+    ("content", "message.output.delta"),
+    ("arguments", "tool.execution.delta"),
+    ("name", "tool.execution.done"),
+)
+
+
+def _implied_type(document: dict[str, Any]) -> str:
+    return next((kind for key, kind in _IMPLIED if key in document), "")
 
 
 def conversation_error(event: Any) -> ConversationResponseError | None:
