@@ -77,14 +77,14 @@ _REQUEST_SCHEMAS = {
 _OPERATION_SCHEMAS = {
     "agents.complete": "AgentsCompletionRequest",
     "agents.stream": "AgentsCompletionRequest",
-    "agents.create": "CreateAgentRequest",
-    "agents.update": "UpdateAgentRequest",
-    "conversations.start": "ConversationRequest",
-    "conversations.start_stream": "ConversationStreamRequest",
-    "conversations.append": "ConversationAppendRequest",
-    "conversations.append_stream": "ConversationAppendStreamRequest",
-    "conversations.restart": "ConversationRestartRequest",
-    "conversations.restart_stream": "ConversationRestartStreamRequest",
+    "beta.agents.create": "CreateAgentRequest",
+    "beta.agents.update": "UpdateAgentRequest",
+    "beta.conversations.start": "ConversationRequest",
+    "beta.conversations.start_stream": "ConversationStreamRequest",
+    "beta.conversations.append": "ConversationAppendRequest",
+    "beta.conversations.append_stream": "ConversationAppendStreamRequest",
+    "beta.conversations.restart": "ConversationRestartRequest",
+    "beta.conversations.restart_stream": "ConversationRestartStreamRequest",
 }
 
 

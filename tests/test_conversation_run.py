@@ -1,4 +1,4 @@
-"""conversations.run / run_stream against a loopback server: local tools (sync and async) run
+"""beta.conversations.run / run_stream against a loopback server: local tools (sync and async) run
 between the turns, failures reported to the model, built-in tools passed through, the limit."""
 
 from __future__ import annotations

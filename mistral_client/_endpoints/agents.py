@@ -72,7 +72,7 @@ AGENTS_STREAM: Endpoint[CompletionChunk] = Endpoint(
 )
 
 AGENTS_CREATE: Endpoint[Agent] = Endpoint(
-    "agents.create",
+    "beta.agents.create",
     "POST",
     "/v1/agents",
     Agent.model_validate_json,
@@ -81,43 +81,43 @@ AGENTS_CREATE: Endpoint[Agent] = Endpoint(
     prepare=tool_definitions,
 )
 AGENTS_LIST: Endpoint[list[Agent]] = Endpoint(
-    "agents.list", "GET", "/v1/agents", parse_agents, query=ListAgentsQuery
+    "beta.agents.list", "GET", "/v1/agents", parse_agents, query=ListAgentsQuery
 )
 AGENTS_GET: Endpoint[Agent] = Endpoint(
-    "agents.get", "GET", _AGENT, Agent.model_validate_json, query=GetAgentQuery
+    "beta.agents.get", "GET", _AGENT, Agent.model_validate_json, query=GetAgentQuery
 )
 AGENTS_UPDATE: Endpoint[Agent] = Endpoint(
-    "agents.update",
+    "beta.agents.update",
     "PATCH",
     _AGENT,
     Agent.model_validate_json,
     body=UpdateAgentRequest,
     prepare=tool_definitions,
 )
-AGENTS_DELETE: Endpoint[None] = Endpoint("agents.delete", "DELETE", _AGENT, no_content)
+AGENTS_DELETE: Endpoint[None] = Endpoint("beta.agents.delete", "DELETE", _AGENT, no_content)
 AGENTS_UPDATE_VERSION: Endpoint[Agent] = Endpoint(
-    "agents.update_version",
+    "beta.agents.update_version",
     "PATCH",
     f"{_AGENT}/version",
     Agent.model_validate_json,
     query=AgentVersionQuery,
 )
 AGENTS_LIST_VERSIONS: Endpoint[list[Agent]] = Endpoint(
-    "agents.list_versions", "GET", f"{_AGENT}/versions", parse_agents, query=ListAgentVersionsQuery
+    "beta.agents.list_versions", "GET", f"{_AGENT}/versions", parse_agents, query=ListAgentVersionsQuery
 )
 AGENTS_GET_VERSION: Endpoint[Agent] = Endpoint(
-    "agents.get_version", "GET", f"{_AGENT}/versions/{{version}}", Agent.model_validate_json
+    "beta.agents.get_version", "GET", f"{_AGENT}/versions/{{version}}", Agent.model_validate_json
 )
 AGENTS_CREATE_VERSION_ALIAS: Endpoint[AgentAliasResponse] = Endpoint(
-    "agents.create_version_alias",
+    "beta.agents.create_version_alias",
     "PUT",
     f"{_AGENT}/aliases",
     AgentAliasResponse.model_validate_json,
     query=AgentAliasQuery,
 )
 AGENTS_LIST_VERSION_ALIASES: Endpoint[list[AgentAliasResponse]] = Endpoint(
-    "agents.list_version_aliases", "GET", f"{_AGENT}/aliases", parse_aliases
+    "beta.agents.list_version_aliases", "GET", f"{_AGENT}/aliases", parse_aliases
 )
 AGENTS_DELETE_VERSION_ALIAS: Endpoint[None] = Endpoint(
-    "agents.delete_version_alias", "DELETE", f"{_AGENT}/aliases", no_content, query=DeleteAgentAliasQuery
+    "beta.agents.delete_version_alias", "DELETE", f"{_AGENT}/aliases", no_content, query=DeleteAgentAliasQuery
 )

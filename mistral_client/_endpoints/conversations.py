@@ -61,7 +61,7 @@ def _model_or_agent(body: ConversationRequest) -> None:
 
 
 CONVERSATIONS_START: Endpoint[ConversationResponse] = Endpoint(
-    "conversations.start",
+    "beta.conversations.start",
     "POST",
     "/v1/conversations",
     ConversationResponse.model_validate_json,
@@ -72,7 +72,7 @@ CONVERSATIONS_START: Endpoint[ConversationResponse] = Endpoint(
     check=_model_or_agent,
 )
 CONVERSATIONS_START_STREAM: Endpoint[ConversationEvent] = Endpoint(
-    "conversations.start_stream",
+    "beta.conversations.start_stream",
     "POST",
     "/v1/conversations",
     parse_event,
@@ -86,7 +86,7 @@ CONVERSATIONS_START_STREAM: Endpoint[ConversationEvent] = Endpoint(
     check=_model_or_agent,
 )
 CONVERSATIONS_APPEND: Endpoint[ConversationResponse] = Endpoint(
-    "conversations.append",
+    "beta.conversations.append",
     "POST",
     _CONVERSATION,
     ConversationResponse.model_validate_json,
@@ -94,7 +94,7 @@ CONVERSATIONS_APPEND: Endpoint[ConversationResponse] = Endpoint(
     span="invoke_agent",
 )
 CONVERSATIONS_APPEND_STREAM: Endpoint[ConversationEvent] = Endpoint(
-    "conversations.append_stream",
+    "beta.conversations.append_stream",
     "POST",
     _CONVERSATION,
     parse_event,
@@ -106,7 +106,7 @@ CONVERSATIONS_APPEND_STREAM: Endpoint[ConversationEvent] = Endpoint(
     stream_error=conversation_error,
 )
 CONVERSATIONS_RESTART: Endpoint[ConversationResponse] = Endpoint(
-    "conversations.restart",
+    "beta.conversations.restart",
     "POST",
     f"{_CONVERSATION}/restart",
     ConversationResponse.model_validate_json,
@@ -114,7 +114,7 @@ CONVERSATIONS_RESTART: Endpoint[ConversationResponse] = Endpoint(
     span="invoke_agent",
 )
 CONVERSATIONS_RESTART_STREAM: Endpoint[ConversationEvent] = Endpoint(
-    "conversations.restart_stream",
+    "beta.conversations.restart_stream",
     "POST",
     f"{_CONVERSATION}/restart",
     parse_event,
@@ -126,17 +126,22 @@ CONVERSATIONS_RESTART_STREAM: Endpoint[ConversationEvent] = Endpoint(
     stream_error=conversation_error,
 )
 CONVERSATIONS_LIST: Endpoint[list[Conversation]] = Endpoint(
-    "conversations.list", "GET", "/v1/conversations", parse_conversations, query=ListConversationsQuery
+    "beta.conversations.list", "GET", "/v1/conversations", parse_conversations, query=ListConversationsQuery
 )
 CONVERSATIONS_GET: Endpoint[Conversation] = Endpoint(
-    "conversations.get", "GET", _CONVERSATION, parse_conversation
+    "beta.conversations.get", "GET", _CONVERSATION, parse_conversation
 )
-CONVERSATIONS_DELETE: Endpoint[None] = Endpoint("conversations.delete", "DELETE", _CONVERSATION, no_content)
+CONVERSATIONS_DELETE: Endpoint[None] = Endpoint(
+    "beta.conversations.delete", "DELETE", _CONVERSATION, no_content
+)
 CONVERSATIONS_GET_HISTORY: Endpoint[ConversationHistory] = Endpoint(
-    "conversations.get_history", "GET", f"{_CONVERSATION}/history", ConversationHistory.model_validate_json
+    "beta.conversations.get_history",
+    "GET",
+    f"{_CONVERSATION}/history",
+    ConversationHistory.model_validate_json,
 )
 CONVERSATIONS_GET_MESSAGES: Endpoint[ConversationMessages] = Endpoint(
-    "conversations.get_messages",
+    "beta.conversations.get_messages",
     "GET",
     f"{_CONVERSATION}/messages",
     ConversationMessages.model_validate_json,

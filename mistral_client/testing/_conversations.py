@@ -20,12 +20,12 @@ if TYPE_CHECKING:
 #: The operations answered as a conversation turn, whole or streamed.
 TURNS = frozenset(
     {
-        "conversations.start",
-        "conversations.append",
-        "conversations.restart",
-        "conversations.start_stream",
-        "conversations.append_stream",
-        "conversations.restart_stream",
+        "beta.conversations.start",
+        "beta.conversations.append",
+        "beta.conversations.restart",
+        "beta.conversations.start_stream",
+        "beta.conversations.append_stream",
+        "beta.conversations.restart_stream",
     }
 )
 
@@ -36,7 +36,7 @@ def is_turn(request: FakeRequest) -> bool:
 
 def _conversation_id(request: FakeRequest, number: int) -> str:
     given = request.request.path_params.get("conversation_id")
-    if given and not request.operation.startswith("conversations.restart"):
+    if given and not request.operation.startswith("beta.conversations.restart"):
         return given
     return f"fake-conversation-{number}"
 
