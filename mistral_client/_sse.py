@@ -122,6 +122,31 @@ class SSEDecoder:
             return None
         return str(chunk[6:-2] if chunk[5:6] == b" " else chunk[5:-2], "utf-8", "replace")
 
+    def lone_typed_event(self, chunk: bytes) -> tuple[str, str | None] | None:
+        """``(data, event type)`` of ``chunk`` when it is one whole ``event:`` line and one ``data:``
+        line, nothing pending (as for :meth:`lone_data`); else ``None``, and nothing changed.
+
+        How a stream of typed events (conversations, transcriptions) sends nearly every event.
+        """
+        if (
+            self._at_start
+            or self._buf
+            or self._data
+            or self._skip_lf
+            or self._event is not None
+            or not chunk.startswith(b"event:")
+            or not chunk.endswith(b"\n\n")
+            or chunk.count(b"\n") != 3
+            or b"\r" in chunk
+        ):
+            return None
+        first = chunk.find(b"\n")
+        if not chunk.startswith(b"data:", first + 1):
+            return None
+        event = chunk[7:first] if chunk[6:7] == b" " else chunk[6:first]
+        start = first + (7 if chunk[first + 6 : first + 7] == b" " else 6)
+        return str(chunk[start:-2], "utf-8", "replace"), str(event, "utf-8", "replace") or None
+
     def flush(self) -> list[ServerSentEvent]:
         """End the stream and reset the parser for a new one.
 

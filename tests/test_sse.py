@@ -27,15 +27,19 @@ def decode(pieces: Iterable[bytes]) -> list[ServerSentEvent]:
 
 
 def decode_lone_first(pieces: Iterable[bytes]) -> list[ServerSentEvent]:
-    """As the stream reader decodes: ``lone_data`` first, ``feed`` when it declines."""
+    """As the stream readers decode: ``lone_data`` or ``lone_typed_event`` first, ``feed`` when
+    they decline."""
     decoder = SSEDecoder()
     events: list[ServerSentEvent] = []
     for piece in pieces:
         data = decoder.lone_data(piece)
-        if data is None:
-            events += decoder.feed(piece)
-        else:
+        typed = decoder.lone_typed_event(piece) if data is None else None
+        if data is not None:
             events.append(ServerSentEvent(data, None, decoder.last_event_id, decoder.retry))
+        elif typed is not None:
+            events.append(ServerSentEvent(typed[0], typed[1], decoder.last_event_id, decoder.retry))
+        else:
+            events += decoder.feed(piece)
     events += decoder.flush()
     return events
 
@@ -467,6 +471,19 @@ def test_many_small_events_scale_linearly() -> None:
     assert t_large / t_small < 32, (t_small, t_large)
     # The real budget is ~10 ms here; this bound only catches gross regressions on a loaded box.
     assert t_large < 0.5, t_large
+
+
+def test_lone_typed_event_takes_only_a_whole_event_and_data_line() -> None:
+    decoder = SSEDecoder()
+    assert decoder.lone_typed_event(b"event: a\ndata: {}\n\n") is None  # the stream's start goes to feed
+    decoder.feed(b": hello\n\n")
+    assert decoder.lone_typed_event(b"event: a\ndata: {}\n\n") == ("{}", "a")
+    assert decoder.lone_typed_event(b"event:a\ndata:x\n\n") == ("x", "a")
+    assert decoder.lone_typed_event(b"event:\ndata: x\n\n") == ("x", None)
+    assert decoder.lone_typed_event(b"event: a\ndata: x\ndata: y\n\n") is None  # two data lines
+    assert decoder.lone_typed_event(b"event: a\nid: 1\n\n") is None
+    assert decoder.lone_typed_event(b"event: a\r\ndata: x\r\n\r\n") is None
+    assert decoder.lone_typed_event(b"event: a\ndata: x\n") is None  # not dispatched yet
 
 
 def test_lone_data_takes_only_a_whole_single_line_event() -> None:

@@ -107,12 +107,15 @@ class _TypedEventReader:
     def feed(self, data: bytes) -> list[Any]:
         items = []
         parse = self._request.parse
-        for event in self._decoder.feed(data):
-            payload = event.data
+        decoder = self._decoder
+        lone = decoder.lone_typed_event(data)
+        # (data, event type) of each event; the common one-event chunk without building an event.
+        events = [lone] if lone is not None else [(e.data, e.event) for e in decoder.feed(data)]
+        for payload, event_type in events:
             if payload == "[DONE]":
                 self.done = True
                 break
-            if event.event == "error":
+            if event_type == "error":
                 _raise_stream_error(self._core, self._response, payload)
             try:
                 item = parse(payload)
@@ -127,7 +130,7 @@ class _TypedEventReader:
                         error.request_id = self._core.request_id(self._response)
                     raise error
             items.append(item)
-            if getattr(item, "type", None) in self._final or event.event in self._final:
+            if getattr(item, "type", None) in self._final or event_type in self._final:
                 self.done = True
         return items
 

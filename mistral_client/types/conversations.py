@@ -397,7 +397,8 @@ class MessageOutputEvent(_OutputEvent):
     model: str | None = None
     agent_id: str | None = None
     role: Literal["assistant"] | str = "assistant"
-    content: str | EntryContentChunk = ""
+    # Left to right: a text piece (nearly every event) is taken as it is, the chunk union not tried.
+    content: Annotated[str | EntryContentChunk, Field(union_mode="left_to_right")] = ""
 
 
 class FunctionCallEvent(_OutputEvent):
