@@ -4,6 +4,9 @@ model, forced function calls, streams, conversations.run offline, and what it re
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Literal
 
@@ -211,3 +214,16 @@ async def test_async_conversations(backend: LocalBackend) -> None:
     assert types[0] == "conversation.response.started" and types[-1] == "conversation.response.done"
     history = await conversations.get_history(conversation_id=response.conversation_id)
     assert len(history.entries) == 4
+
+
+def test_the_offline_example_runs(tiny_spm_dir: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MISTRAL_")}
+    env["MISTRAL_LOCAL_MODEL"] = str(tiny_spm_dir)
+    script = Path(__file__).resolve().parents[2] / "examples" / "conversations_offline.py"
+    result = subprocess.run(
+        [sys.executable, str(script)], env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "the model called get_weather({'city': " in result.stdout
+    assert "history: message.input, function.call" in result.stdout
+    assert "conversations kept by the backend: 2" in result.stdout
