@@ -35,7 +35,6 @@ from mistral_client.types import libraries as library_types
 from mistral_client.types.agents import Agent, AgentAliasResponse
 from mistral_client.types.conversations import (
     ConversationHistory,
-    ConversationMessages,
     ConversationResponse,
     UnknownEvent,
 )
@@ -108,7 +107,8 @@ PARSERS: dict[str, Callable[[str | bytes], Any]] = {
     "AgentAliasResponse": AgentAliasResponse.model_validate_json,
     "ConversationResponse": ConversationResponse.model_validate_json,
     "ConversationHistory": ConversationHistory.model_validate_json,
-    "ConversationMessages": ConversationMessages.model_validate_json,
+    # ConversationMessages (message entries only) is left out: ConversationHistory holds those entries
+    # too, and generating both costs ~10 s.
     "ModelConversation": _parse_conversation,
     "AgentConversation": _parse_conversation,
     **{name: _parse_event for name in CONVERSATION_EVENTS},
