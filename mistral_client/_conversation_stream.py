@@ -191,7 +191,13 @@ class ConversationAccumulator:
         }
 
     def add(self, event: Any) -> None:
-        handler = self._handlers.get(event.type)
+        kind = event.type
+        if kind == "message.output.delta":  # nearly every event: the open message's next piece
+            output = self._by_index.get(event.output_index)
+            if output is not None and output.kind is MessageOutputEntry:
+                output.pieces.append(event.content)
+                return
+        handler = self._handlers.get(kind)
         if handler is not None:  # an unknown event adds nothing
             handler(event)
 
