@@ -227,7 +227,9 @@ class ConversationStore:
             return
         conversation = turn.conversation
         with self._lock:
-            conversation.entries = [*conversation.entries, *turn.inputs, *outputs]
+            # Appended to what is stored now: another turn may have ended while this one generated.
+            current = self._conversations.get(conversation.id, conversation)
+            conversation.entries = [*current.entries, *turn.inputs, *outputs]
             conversation.updated_at = _now()
             self._conversations[conversation.id] = conversation
 
@@ -260,14 +262,18 @@ class ConversationStore:
                     "tool_confirmations", "the local backend runs no tools that ask for confirmation"
                 )
             source = self._get(request)
-            conversation = dataclasses.replace(source)
-            if operation == RESTART:
+            if operation == RESTART:  # a new conversation: the source's entries up to from_entry_id
+                now = _now()
                 conversation = dataclasses.replace(
-                    source, id=_id("conv"), entries=_until(source.entries, body.from_entry_id)
+                    source,
+                    id=_id("conv"),
+                    entries=_until(source.entries, body.from_entry_id),
+                    created_at=now,
+                    updated_at=now,
+                    metadata=source.metadata if body.metadata is None else body.metadata,
                 )
-                conversation.created_at = conversation.updated_at = _now()
-                if body.metadata is not None:
-                    conversation.metadata = body.metadata
+            else:
+                conversation = dataclasses.replace(source)
             store = body.store is not False
         args = conversation.completion_args
         if operation != START and body.completion_args is not None:
