@@ -24,6 +24,13 @@ MESSAGES: Any = payloads.CHAT_MESSAGES
 TIMEOUT_S = 120.0
 
 
+class NoConversations(NotImplementedError):
+    """The client has no Conversations API (its rows of (k) are skipped)."""
+
+    def __str__(self) -> str:
+        return "no Conversations API"
+
+
 class SyncAdapter(ABC):
     @abstractmethod
     def chat(self) -> str: ...
@@ -36,6 +43,10 @@ class SyncAdapter(ABC):
     def embed(self, inputs: list[str]) -> int:
         """One embeddings call; returns the number of vectors."""
 
+    def conversation_stream(self) -> int:
+        """Consume one conversation stream (``/v1/conversations``) fully; returns the events seen."""
+        raise NoConversations
+
     @abstractmethod
     def close(self) -> None: ...
 
@@ -46,6 +57,9 @@ class AsyncAdapter(ABC):
 
     @abstractmethod
     async def stream(self) -> int: ...
+
+    async def conversation_stream(self) -> int:
+        raise NoConversations
 
     @abstractmethod
     async def aclose(self) -> None: ...
@@ -59,6 +73,17 @@ def _chat_body(stream: bool = False) -> dict[str, Any]:
     if stream:
         body["stream"] = True
     return body
+
+
+def _conversation_body() -> dict[str, Any]:
+    return {"model": payloads.CHAT_MODEL, "inputs": payloads.CHAT_MESSAGES[-1]["content"], "stream": True}
+
+
+def _conversation_event(data: str) -> None:
+    # What a user reads of each event: its type, and a message delta's text.
+    event = json.loads(data)
+    if event["type"] == "message.output.delta":
+        event["content"]
 
 
 def _sse_payload(line: str) -> str | None:
@@ -97,6 +122,16 @@ class _RawSync(SyncAdapter):
                     n += 1
         return n
 
+    def conversation_stream(self) -> int:
+        n = 0
+        with self._client.stream("POST", "/v1/conversations", json=_conversation_body()) as r:
+            r.raise_for_status()
+            for line in r.iter_lines():
+                if line.startswith("data:"):
+                    _conversation_event(line[5:])
+                    n += 1
+        return n
+
     def embed(self, inputs: list[str]) -> int:
         r = self._client.post("/v1/embeddings", json={"model": payloads.EMBED_MODEL, "input": inputs})
         r.raise_for_status()
@@ -131,6 +166,16 @@ class _RawAsync(AsyncAdapter):
                     break
                 if data is not None:
                     json.loads(data)["choices"][0]["delta"].get("content")
+                    n += 1
+        return n
+
+    async def conversation_stream(self) -> int:
+        n = 0
+        async with self._client.stream("POST", "/v1/conversations", json=_conversation_body()) as r:
+            r.raise_for_status()
+            async for line in r.aiter_lines():
+                if line.startswith("data:"):
+                    _conversation_event(line[5:])
                     n += 1
         return n
 
@@ -174,6 +219,16 @@ class MistralClientSync(SyncAdapter):
             n += 1
         return n
 
+    def conversation_stream(self) -> int:
+        n = 0
+        inputs = payloads.CHAT_MESSAGES[-1]["content"]
+        with self._client.beta.conversations.start_stream(model=payloads.CHAT_MODEL, inputs=inputs) as events:
+            for event in events:
+                if event.type == "message.output.delta":
+                    _ = event.content
+                n += 1
+        return n
+
     def embed(self, inputs: list[str]) -> int:
         r = self._client.embeddings.create(model=payloads.EMBED_MODEL, input=inputs)
         return len(r.data)
@@ -197,6 +252,17 @@ class MistralClientAsync(AsyncAdapter):
         async for chunk in self._client.chat.stream(model=payloads.CHAT_MODEL, messages=MESSAGES):
             _ = chunk.choices[0].delta.content
             n += 1
+        return n
+
+    async def conversation_stream(self) -> int:
+        n = 0
+        inputs = payloads.CHAT_MESSAGES[-1]["content"]
+        stream = self._client.beta.conversations.start_stream(model=payloads.CHAT_MODEL, inputs=inputs)
+        async with stream as events:
+            async for event in events:
+                if event.type == "message.output.delta":
+                    _ = event.content
+                n += 1
         return n
 
     async def aclose(self) -> None:
@@ -229,6 +295,16 @@ class MistralaiSync(SyncAdapter):
             n += 1
         return n
 
+    def conversation_stream(self) -> int:
+        n = 0
+        inputs = payloads.CHAT_MESSAGES[-1]["content"]
+        with self._client.beta.conversations.start_stream(model=payloads.CHAT_MODEL, inputs=inputs) as events:
+            for event in events:
+                if event.data.type == "message.output.delta":
+                    _ = event.data.content
+                n += 1
+        return n
+
     def embed(self, inputs: list[str]) -> int:
         r = self._client.embeddings.create(model=payloads.EMBED_MODEL, inputs=inputs)
         return len(r.data)
@@ -251,6 +327,19 @@ class MistralaiAsync(AsyncAdapter):
         async for event in events:
             _ = event.data.choices[0].delta.content
             n += 1
+        return n
+
+    async def conversation_stream(self) -> int:
+        n = 0
+        inputs = payloads.CHAT_MESSAGES[-1]["content"]
+        events = await self._client.beta.conversations.start_stream_async(
+            model=payloads.CHAT_MODEL, inputs=inputs
+        )
+        async with events:
+            async for event in events:
+                if event.data.type == "message.output.delta":
+                    _ = event.data.content
+                n += 1
         return n
 
     async def aclose(self) -> None:

@@ -84,6 +84,37 @@ def sse_events(n_chunks: int, model: str = CHAT_MODEL) -> list[bytes]:
     return events
 
 
+CONVERSATION_ID = "conv_0195f3c2a1b07e4d8c9a2b3c4d5e6f70"
+
+
+def conversation_events(n_events: int) -> list[bytes]:
+    """A conversation stream of ``n_events`` typed SSE events (``event:`` + JSON ``data`` with a
+    ``type``): the response started, message output deltas, the response done (no [DONE] sentinel)."""
+
+    def event(data: dict[str, Any]) -> bytes:
+        return b"event: " + data["type"].encode() + b"\ndata: " + _dumps(data) + b"\n\n"
+
+    started = {"type": "conversation.response.started", "created_at": "2025-05-27T12:00:00Z"}
+    events = [event({**started, "conversation_id": CONVERSATION_ID})]
+    for i in range(1, n_events - 1):
+        delta = {
+            "type": "message.output.delta",
+            "created_at": "2025-05-27T12:00:00Z",
+            "output_index": 0,
+            "id": "msg_0195f3c2a1b07e4d8c9a2b3c4d5e6f71",
+            "content_index": 0,
+            "model": CHAT_MODEL,
+            "role": "assistant",
+            "content": f" tok{i}",
+        }
+        events.append(event(delta))
+    usage = {"prompt_tokens": 16, "completion_tokens": n_events, "total_tokens": 16 + n_events}
+    events.append(
+        event({"type": "conversation.response.done", "created_at": "2025-05-27T12:00:01Z", "usage": usage})
+    )
+    return events
+
+
 def embedding_vector(seed: int) -> list[float]:
     rng = random.Random(seed)
     # Nine decimals gives float reprs of realistic length (~12 chars) for unit-norm-ish vectors.

@@ -46,10 +46,12 @@ IN_PROCESS: dict[str, scenarios.ScenarioFn] = {
     "f": memory.run,
     "t-sync": audio_bench.sync_transcription_stream,
     "t-async": audio_bench.async_transcription_stream,
+    "k-sync": scenarios.sync_conversation_stream,
+    "k-async": scenarios.async_conversation_stream,
 }
 #: Every scenario key, in report order.
 ALL_KEYS: tuple[str, ...] = ("a", "b-sync", "b-async", "c", "d", "e", "f", "g", "h", "i", "j")
-ALL_KEYS += ("t-sync", "t-async")
+ALL_KEYS += ("k-sync", "k-async", "t-sync", "t-async")
 
 METHOD = """\
 - **Server**: a mock of the Mistral API (`benchmarks/server.py`) in its own process on 127.0.0.1: a
@@ -73,6 +75,10 @@ METHOD = """\
   run in the same repetition, then the median of those ratios is shown.
 - **(b)** counts a stream as consumed when every chunk has been parsed and its `delta.content` read;
   chunks/s is chunks over the median time.
+- **(k)** is (b) for a conversation stream (`POST /v1/conversations`, `stream: true`): typed
+  events (`event:` + a JSON `data` with a `type`), the response started, message output deltas, the
+  response done; consumed when every event has been parsed and each delta's `content` read. Clients
+  without a Conversations API (openai) are skipped.
 - **(c)** builds a fresh async client per repetition, runs one warm-up round of 100 concurrent chats
   (which opens the pool), then times the stated number of chats with 100 workers; *no reconnects*
   means the server accepted no new TCP connection during the timed part.

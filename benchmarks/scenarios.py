@@ -148,6 +148,26 @@ def sync_stream(
     return results
 
 
+def sync_conversation_stream(
+    scenario: Scenario, specs: list[ClientSpec], server: ServerProcess, s: Settings
+) -> list[Measurement]:
+    """(k): one conversation stream of ``stream_chunks`` typed events, read event by event."""
+
+    def warmup(a: SyncAdapter) -> None:
+        server.set_chunks(WARMUP_STREAM_CHUNKS)
+        try:
+            _expect("warm-up conversation events", a.conversation_stream(), WARMUP_STREAM_CHUNKS)
+        finally:
+            server.set_chunks(s.stream_chunks)
+
+    def work(a: SyncAdapter) -> None:
+        _expect("conversation events", a.conversation_stream(), s.stream_chunks)
+
+    results = _run_sync(scenario, specs, server, s.reps, warmup, work)
+    _add_throughput(results, s.stream_chunks, "events")
+    return results
+
+
 def embeddings(
     scenario: Scenario, specs: list[ClientSpec], server: ServerProcess, s: Settings
 ) -> list[Measurement]:
@@ -163,10 +183,10 @@ def embeddings(
     return _run_sync(scenario, specs, server, s.reps, warmup, work)
 
 
-def _add_throughput(results: list[Measurement], chunks: int) -> None:
+def _add_throughput(results: list[Measurement], chunks: int, unit: str = "chunks") -> None:
     for m in results:
         if m.median:
-            m.note = f"{chunks / m.median:,.0f} chunks/s"
+            m.note = f"{chunks / m.median:,.0f} {unit}/s"
 
 
 # --- async scenarios: a fresh client and event loop per repetition -----------------------------------
@@ -217,6 +237,26 @@ def async_stream(
 
     results = _run_async(scenario, specs, server, s.reps, run)
     _add_throughput(results, s.stream_chunks)
+    return results
+
+
+def async_conversation_stream(
+    scenario: Scenario, specs: list[ClientSpec], server: ServerProcess, s: Settings
+) -> list[Measurement]:
+    async def run(a: AsyncAdapter) -> RunResult:
+        server.set_chunks(WARMUP_STREAM_CHUNKS)
+        try:
+            _expect("warm-up conversation events", await a.conversation_stream(), WARMUP_STREAM_CHUNKS)
+        finally:
+            server.set_chunks(s.stream_chunks)
+
+        async def work() -> None:
+            _expect("conversation events", await a.conversation_stream(), s.stream_chunks)
+
+        return await _atimed(server, work)
+
+    results = _run_async(scenario, specs, server, s.reps, run)
+    _add_throughput(results, s.stream_chunks, "events")
     return results
 
 

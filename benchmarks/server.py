@@ -56,8 +56,10 @@ class MockApp:
         self._not_found = _response(b'{"detail":"not found"}', status="404 Not Found")
         self._bad_request = _response(b'{"detail":"bad request"}', status="400 Bad Request")
         self._streams: dict[tuple[str, int], bytes] = {}
+        self._conversation_streams: dict[int, bytes] = {}
         self._embeddings: dict[int, bytes] = {}
         self.stream_response(payloads.CHAT_MODEL, stream_chunks)
+        self.conversation_stream_response(stream_chunks)
         for count in embed_counts:
             self.embeddings_response(count)
 
@@ -73,6 +75,13 @@ class MockApp:
         if cached is None:
             events = payloads.transcription_events(n_events)
             cached = self._streams[("transcription", n_events)] = _sse_response(events)
+        return cached
+
+    def conversation_stream_response(self, n_events: int) -> bytes:
+        cached = self._conversation_streams.get(n_events)
+        if cached is None:
+            cached = _sse_response(payloads.conversation_events(n_events))
+            self._conversation_streams[n_events] = cached
         return cached
 
     def embeddings_response(self, count: int) -> bytes:
@@ -102,6 +111,8 @@ class MockApp:
             if request.get("stream"):
                 return self.stream_response(payloads.FIM_MODEL, self._chunks(query, headers))
             return self._fim
+        if path == "/v1/conversations" and request.get("stream"):
+            return self.conversation_stream_response(self._chunks(query, headers))
         if path == "/v1/embeddings":
             inputs = request.get("input", request.get("inputs", []))
             return self.embeddings_response(len(inputs) if isinstance(inputs, list) else 1)

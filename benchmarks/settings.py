@@ -79,6 +79,15 @@ def scenarios(s: Settings) -> dict[str, Scenario]:
         "b-async": Scenario(
             "b-async", f"(b) {s.stream_chunks:,}-chunk stream, async", "s", Target(max_ratio=1.15)
         ),
+        "k-sync": Scenario(
+            "k-sync", f"(k) {s.stream_chunks:,}-event conversation stream, sync", "s", Target(max_ratio=1.15)
+        ),
+        "k-async": Scenario(
+            "k-async",
+            f"(k) {s.stream_chunks:,}-event conversation stream, async",
+            "s",
+            Target(max_ratio=1.15),
+        ),
         "c": Scenario(
             "c",
             f"(c) {s.async_chats:,} async chats at concurrency {s.concurrency}",

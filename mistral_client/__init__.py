@@ -24,6 +24,7 @@ from ._exceptions import (
     BadRequestError,
     ConfigurationError,
     ConflictError,
+    ConversationResponseError,
     DocumentProcessingError,
     DocumentProcessingTimeoutError,
     IncompleteStreamError,
@@ -52,6 +53,8 @@ from .bulk._progress import ProgressEvent
 
 if TYPE_CHECKING:
     from ._audio_streams import AsyncSpeechStream, AsyncTranscriptionStream, SpeechStream, TranscriptionStream
+    from ._conversation_run import AsyncRunStream, RunStream
+    from ._conversation_stream import AsyncConversationStream, ConversationStream
     from ._schema import json_schema
     from ._streaming import AsyncParsedStream, AsyncStream, ParsedStream, Stream
     from ._tool_runner import AsyncToolRunner, ToolRunner
@@ -85,6 +88,10 @@ _LAZY = {
     "BatchRunHandle": ".bulk._batch_run",
     "BatchRunItem": ".bulk._batch_results",
     "BatchRunResult": ".bulk._batch_results",
+    "ConversationStream": "._conversation_stream",
+    "AsyncConversationStream": "._conversation_stream",
+    "RunStream": "._conversation_run",
+    "AsyncRunStream": "._conversation_run",
 }
 
 
@@ -103,8 +110,10 @@ __all__ = [
     "AsyncBackend",
     "AsyncBatchRunHandle",
     "AsyncClient",
+    "AsyncConversationStream",
     "AsyncHTTPBackend",
     "AsyncParsedStream",
+    "AsyncRunStream",
     "AsyncSpeechStream",
     "AsyncStream",
     "AsyncStreamResponse",
@@ -121,6 +130,8 @@ __all__ = [
     "Client",
     "ConfigurationError",
     "ConflictError",
+    "ConversationResponseError",
+    "ConversationStream",
     "DocumentProcessingError",
     "DocumentProcessingTimeoutError",
     "EmbeddingBatchError",
@@ -144,6 +155,7 @@ __all__ = [
     "RateLimitError",
     "RequestOptions",
     "RetryPolicy",
+    "RunStream",
     "SpeechStream",
     "Stream",
     "StreamResponse",

@@ -32,6 +32,8 @@ from ._http import AsyncHTTPBackend, HTTPBackend
 from ._retry import RetryPolicy
 from ._traced import AsyncTracedBackend, TracedBackend
 from .resources import (
+    Agents,
+    AsyncAgents,
     AsyncAudio,
     AsyncBatch,
     AsyncBeta,
@@ -166,6 +168,7 @@ class Client(_ClientConfig, ClientRequest):
     beta: Beta
     ocr: Ocr
     classifiers: Classifiers
+    agents: Agents
     audio: Audio
 
     def __init__(
@@ -207,6 +210,7 @@ class Client(_ClientConfig, ClientRequest):
         self.beta = Beta(self)
         self.ocr = Ocr(self)
         self.classifiers = Classifiers(self)
+        self.agents = Agents(self)
         self.audio = Audio(self)
 
     @property
@@ -238,6 +242,7 @@ class AsyncClient(_ClientConfig, AsyncClientRequest):
     beta: AsyncBeta
     ocr: AsyncOcr
     classifiers: AsyncClassifiers
+    agents: AsyncAgents
     audio: AsyncAudio
 
     def __init__(
@@ -279,6 +284,7 @@ class AsyncClient(_ClientConfig, AsyncClientRequest):
         self.beta = AsyncBeta(self)
         self.ocr = AsyncOcr(self)
         self.classifiers = AsyncClassifiers(self)
+        self.agents = AsyncAgents(self)
         self.audio = AsyncAudio(self)
 
     @property

@@ -28,6 +28,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ConversationResponseError",
     "DocumentProcessingError",
     "DocumentProcessingTimeoutError",
     "IncompleteStreamError",
@@ -132,6 +133,19 @@ class APITimeoutError(APIConnectionError):
 class IncompleteStreamError(APIConnectionError):
     """A stream ended before the server sent its final ``[DONE]`` event (or a ``finish_reason`` for
     every choice): the output is truncated."""
+
+
+class ConversationResponseError(APIError):
+    """A conversation stream's ``conversation.response.error`` event: the server gave up on the
+    answer part-way. ``code`` and ``error_message`` are the event's; the events before it were
+    delivered."""
+
+    def __init__(self, error_message: str, *, code: int | None, request_id: str | None = None) -> None:
+        super().__init__(
+            f"The conversation response failed (code {code}): {error_message}", request_id=request_id
+        )
+        self.code = code
+        self.error_message = error_message
 
 
 class APIResponseValidationError(APIError):
@@ -328,12 +342,15 @@ class InvalidToolArgumentsError(MistralError, ValueError):
 class MaxToolIterationsError(MistralError):
     """A tool runner asked the model ``max_iterations`` times and it still called tools.
 
-    ``messages`` is the conversation so far (tool results included), ready to send again.
+    ``messages`` is the conversation so far (tool results included), ready to send again; for
+    ``conversations.run``, the entries the run added, and ``conversation_id`` the conversation
+    to ``append`` to.
     """
 
-    def __init__(self, message: str, *, messages: Sequence[Any]) -> None:
+    def __init__(self, message: str, *, messages: Sequence[Any], conversation_id: str | None = None) -> None:
         super().__init__(message)
         self.messages = list(messages)
+        self.conversation_id = conversation_id
 
 
 # --- libraries ------------------------------------------------------------------------------------

@@ -11,14 +11,8 @@ from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from ._endpoints import CHAT_COMPLETE
-from ._exceptions import (
-    InvalidRequestError,
-    InvalidToolArgumentsError,
-    LengthFinishReasonError,
-    MaxToolIterationsError,
-    cut_off_tokens,
-)
-from ._tools import FunctionTool
+from ._exceptions import InvalidRequestError, LengthFinishReasonError, MaxToolIterationsError, cut_off_tokens
+from ._tool_execution import PendingCall, Toolbox, positive
 from .types.chat import ChatCompletionResponse, ToolCall, ToolMessage, content_text
 
 if TYPE_CHECKING:
@@ -36,15 +30,6 @@ F = TypeVar("F", bound=ChatCompletionResponse)
 _CUT_OFF = frozenset({"length", "model_length"})
 
 
-def _positive(name: str, value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise InvalidRequestError(
-            f"{name}: must be a positive integer, got {value!r}",
-            errors=[(name, "must be a positive integer")],
-        )
-    return value
-
-
 class _RunnerState:
     """The conversation and the loop's bookkeeping, shared by the sync and async runners."""
 
@@ -59,10 +44,8 @@ class _RunnerState:
         if "messages" not in params:
             raise InvalidRequestError("messages: required", errors=[("messages", "required")])
         self.messages: list[Any] = list(params.pop("messages"))
-        self.max_iterations = _positive("max_iterations", max_iterations)
-        self.functions = {item.name: item for item in tools if isinstance(item, FunctionTool)}
-        #: Tools given as definitions (dicts, models): the model may call them, the runner cannot.
-        self.definitions = {name for name in map(_definition_name, tools) if name} - set(self.functions)
+        self.max_iterations = positive("max_iterations", max_iterations)
+        self.toolbox = Toolbox(tools)
         self.output = output
         self.params = {**params, "tools": list(tools)}
         if output is not None:
@@ -122,40 +105,14 @@ class _RunnerState:
     def done(self) -> bool:
         return self.final is not None
 
-    def prepare(self, call: ToolCall) -> tuple[FunctionTool[..., Any], list[Any], dict[str, Any]] | str:
-        """The tool and validated arguments of a call, or the error text to send back instead."""
-        name = call.function.name
-        function = self.functions.get(name)
-        if function is None:
-            available = ", ".join(sorted(self.functions)) or "none"
-            if name in self.definitions:
-                return (
-                    f"error: tool {name!r} was given as a definition only, with no function to run it; "
-                    f"tools that can run: {available}"
-                )
-            return f"error: unknown tool {name!r}; available tools: {available}"
-        try:
-            args, kwargs = function.validate_arguments(call.function.arguments)
-        except InvalidToolArgumentsError as exc:
-            detail = "; ".join(f"{field}: {message}" for field, message in exc.errors)
-            return f"error: invalid arguments for {name}: {detail}"
-        return function, args, kwargs
+    def pending_calls(self) -> list[PendingCall]:
+        """The pending calls, as the toolbox runs them."""
+        return [(call.function.name, call.function.arguments, call.id) for call in self.pending]
 
     def add_results(self, results: list[str]) -> None:
         for call, text in zip(self.pending, results, strict=True):
             self.messages.append(ToolMessage(content=text, tool_call_id=call.id, name=call.function.name))
         self.pending = []
-
-
-def _definition_name(item: Any) -> str | None:
-    """The function name of a tool given as a dict or a ``Tool`` model (``None`` for others)."""
-    function = item.get("function") if isinstance(item, Mapping) else getattr(item, "function", None)
-    name = function.get("name") if isinstance(function, Mapping) else getattr(function, "name", None)
-    return name if isinstance(name, str) else None
-
-
-def _error_text(exc: Exception) -> str:
-    return f"error: {type(exc).__name__}: {exc}"
 
 
 class ToolRunner(Generic[Y, F]):
@@ -192,7 +149,7 @@ class ToolRunner(Generic[Y, F]):
         if state.done:
             raise StopIteration
         if state.pending:
-            state.add_results([self._run(call) for call in state.pending])
+            state.add_results([state.toolbox.run(call) for call in state.pending_calls()])
         params: Any = state.next_params()
         if self._stream:
             self._open = self._chat.stream(**params)
@@ -204,16 +161,6 @@ class ToolRunner(Generic[Y, F]):
         if self._open is not None:
             stream, self._open = self._open, None
             self._state.received(stream.get_final_response())
-
-    def _run(self, call: ToolCall) -> str:
-        prepared = self._state.prepare(call)
-        if isinstance(prepared, str):
-            return prepared
-        function, args, kwargs = prepared
-        try:
-            return function._invoke(args, kwargs)
-        except Exception as exc:  # the model hears about it and can try again
-            return _error_text(exc)
 
     def until_done(self) -> F:
         """Run the loop to the end and return the final response (parsed with ``response_format``)."""
@@ -241,7 +188,7 @@ class AsyncToolRunner(Generic[Y, F]):
         self._chat = chat
         self._state = _RunnerState(params, tools, max_iterations, output)
         self._state.check(chat)
-        self._max_concurrency = _positive("max_concurrency", max_concurrency)
+        self._max_concurrency = positive("max_concurrency", max_concurrency)
         self._stream = stream
         self._open: AsyncStream[ChatCompletionResponse] | None = None
 
@@ -259,7 +206,7 @@ class AsyncToolRunner(Generic[Y, F]):
         if state.done:
             raise StopAsyncIteration
         if state.pending:
-            state.add_results(await self._run_all(state.pending))
+            state.add_results(await state.toolbox.arun_all(state.pending_calls(), self._max_concurrency))
         params: Any = state.next_params()
         if self._stream:
             self._open = self._chat.stream(**params)
@@ -270,31 +217,6 @@ class AsyncToolRunner(Generic[Y, F]):
         if self._open is not None:
             stream, self._open = self._open, None
             self._state.received(await stream.get_final_response())
-
-    async def _run_all(self, calls: list[ToolCall]) -> list[str]:
-        import anyio
-
-        results = [""] * len(calls)
-        limiter = anyio.CapacityLimiter(self._max_concurrency)
-
-        async def run(position: int, call: ToolCall) -> None:
-            async with limiter:
-                results[position] = await self._run(call)
-
-        async with anyio.create_task_group() as group:
-            for position, call in enumerate(calls):
-                group.start_soon(run, position, call)
-        return results
-
-    async def _run(self, call: ToolCall) -> str:
-        prepared = self._state.prepare(call)
-        if isinstance(prepared, str):
-            return prepared
-        function, args, kwargs = prepared
-        try:
-            return await function._ainvoke(args, kwargs)
-        except Exception as exc:  # the model hears about it and can try again
-            return _error_text(exc)
 
     async def until_done(self) -> F:
         """Run the loop to the end and return the final response (parsed with ``response_format``)."""

@@ -1,4 +1,4 @@
-"""OpenTelemetry spans for chat, FIM, embeddings and audio calls, after the GenAI semantic conventions.
+"""OpenTelemetry spans for chat, FIM, embeddings, audio and agent calls, after the GenAI semantic conventions.
 
 Tracing is on when the application has set up OpenTelemetry: ``opentelemetry-api`` is imported and a
 real tracer provider is set (or one is given to :func:`configure_tracing`). This module never imports
@@ -9,7 +9,12 @@ gets a CLIENT span named "{operation} {model}" with ``gen_ai.operation.name``, `
 ``gen_ai.request.*`` (model, temperature, top_p, max_tokens, seed, stop sequences),
 ``gen_ai.response.id``/``model``/``finish_reasons``, ``gen_ai.usage.input_tokens``/``output_tokens``,
 ``mistral_ai.request.id`` (the server's ``x-request-id``), ``server.address``/``port``, and
-``error.type`` on failure. A stream's span lasts until the stream ends or is closed. Each retry is a
+``error.type`` on failure. Agent completions and conversation turns are ``invoke_agent`` spans,
+named after the agent (or the model), with ``gen_ai.agent.id`` and ``gen_ai.conversation.id``;
+creating an agent is ``create_agent``; each tool call a runner executes (``chat.tool_runner``,
+``conversations.run``) is an INTERNAL ``execute_tool`` span (``gen_ai.tool.name``,
+``gen_ai.tool.call.id``, ``error.type`` when the tool failed). A stream's span lasts until the
+stream ends or is closed. Each retry is a
 ``mistral_ai.retry`` span event. Message content is recorded (``gen_ai.input.messages``,
 ``gen_ai.output.messages``) only when asked for: ``configure_tracing(capture_content=True)`` or
 ``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true``.
@@ -161,11 +166,16 @@ def start_span(tracer: Any, server_address: str | None, request: APIRequest[Any]
         "gen_ai.system": _PROVIDER,  # the attribute's name before semantic conventions 1.37
         "gen_ai.request.model": model,
     }
+    subject = model
+    if operation in _AGENT_OPERATIONS:
+        subject = _agent_attributes(operation, request, attributes) or model
+    # Conversations and agents hold their sampling parameters in ``completion_args``.
+    sampling = getattr(body, "completion_args", None) or body
     for field, attribute in _REQUEST_FIELDS:
-        value = getattr(body, field, None)
+        value = getattr(sampling, field, None)
         if value is not None:
             attributes[attribute] = value
-    stop = getattr(body, "stop", None)
+    stop = getattr(sampling, "stop", None)
     if stop:
         attributes["gen_ai.request.stop_sequences"] = [stop] if isinstance(stop, str) else list(stop)
     encoding = getattr(body, "encoding_format", None)
@@ -175,7 +185,28 @@ def start_span(tracer: Any, server_address: str | None, request: APIRequest[Any]
         attributes.update(_server(server_address))
     if _capture() and body is not None:
         attributes["gen_ai.input.messages"] = json.dumps(_input_messages(body), ensure_ascii=False)
-    return tracer.start_span(f"{operation} {model}".strip(), kind=SpanKind.CLIENT, attributes=attributes)
+    return tracer.start_span(f"{operation} {subject}".strip(), kind=SpanKind.CLIENT, attributes=attributes)
+
+
+#: The GenAI operations of the Agents and Conversations APIs.
+_AGENT_OPERATIONS = frozenset({"invoke_agent", "create_agent"})
+
+
+def _agent_attributes(operation: str, request: APIRequest[Any], attributes: dict[str, Any]) -> str:
+    """The agent's and the conversation's attributes of an agent call; what its span is named after
+    (the agent, when the request names one)."""
+    body = request.body
+    conversation_id = request.path_params.get("conversation_id")
+    if conversation_id:
+        attributes["gen_ai.conversation.id"] = conversation_id
+    if operation == "create_agent":
+        name = getattr(body, "name", None) or ""
+        attributes["gen_ai.agent.name"] = name
+        return str(name)
+    agent_id = getattr(body, "agent_id", None)
+    if agent_id:
+        attributes["gen_ai.agent.id"] = agent_id
+    return str(agent_id or "")
 
 
 @functools.lru_cache(maxsize=64)
@@ -229,10 +260,20 @@ def finish_response(span: Any, response: APIResponse[Any]) -> None:
 
 def _set_result(span: Any, result: Any) -> None:
     attributes: dict[str, Any] = {}
+    if getattr(result, "object", None) == "agent":  # create_agent: the id is the agent's
+        attributes["gen_ai.agent.id"] = result.id
+        span.set_attributes(attributes)
+        return
     for name, attribute in (("id", "gen_ai.response.id"), ("model", "gen_ai.response.model")):
         value = getattr(result, name, None)
         if value:
             attributes[attribute] = value
+    conversation_id = getattr(result, "conversation_id", None)
+    if conversation_id:
+        attributes["gen_ai.conversation.id"] = conversation_id
+    outputs = getattr(result, "outputs", None)
+    if outputs is not None and _capture():
+        attributes["gen_ai.output.messages"] = json.dumps(_entries_messages(outputs), ensure_ascii=False)
     usage = getattr(result, "usage", None)
     # Only a token usage: OCR's is pages (``usage_info``), and an unknown ``usage`` field is a dict.
     if usage is not None and isinstance(getattr(usage, "prompt_tokens", None), int):
@@ -323,24 +364,46 @@ class StreamWatch:
 
 
 class EventWatch(StreamWatch):
-    """:class:`StreamWatch` for a stream of typed events (transcription, speech): the time to the first
-    event, and the model and usage the events carry (a transcription's final event has both)."""
+    """:class:`StreamWatch` for a stream of typed events (transcription, speech, a conversation's): the
+    time to the first event, the model and usage the events carry, a conversation's id and, when content
+    is captured, its message text (a transcription's or speech's content is not captured)."""
 
-    __slots__ = ()
+    __slots__ = ("_conversation_id", "_event_texts")
 
     def __init__(self, span: Any, request_id: str | None) -> None:
         super().__init__(span, request_id)
-        self._texts = None  # no chat message to record: the content of these streams is not captured
+        self._texts = None  # no chat choices: a conversation's text is kept in _event_texts
+        self._conversation_id = ""
+        self._event_texts: list[str] | None = [] if _capture() else None
 
     def add(self, event: Any) -> None:
         if self._first is None:
             self._first = time.perf_counter() - self._started
+        kind = getattr(event, "type", None)
+        if kind == "message.output.delta":  # the per-token event of a conversation stream
+            if not self._model and event.model:
+                self._model = event.model
+            if self._event_texts is not None and isinstance(event.content, str):
+                self._event_texts.append(event.content)
+            return
+        if kind == "conversation.response.started":
+            self._conversation_id = event.conversation_id
         usage = getattr(event, "usage", None)
         if usage is not None:
             self._usage = usage
         model = getattr(event, "model", None)
         if model:
             self._model = model
+
+    def end(self, error: BaseException | None) -> None:
+        if not self._ended:
+            if self._conversation_id:
+                self._span.set_attribute("gen_ai.conversation.id", self._conversation_id)
+            if self._event_texts:
+                parts = [{"type": "text", "content": "".join(self._event_texts)}]
+                messages = [{"role": "assistant", "parts": parts}]
+                self._span.set_attribute("gen_ai.output.messages", json.dumps(messages, ensure_ascii=False))
+        super().end(error)
 
 
 def stream_watch(request: APIRequest[Any], span: Any, request_id: str | None) -> StreamWatch:
@@ -358,6 +421,58 @@ def response_info(response: Any) -> dict[str, Any]:
     return info
 
 
+# --- tools the runners execute (``execute_tool``) ----------------------------------------------------
+
+
+@contextlib.contextmanager
+def tool_span(tool: Any, name: str, arguments: Any, call_id: str | None) -> Iterator[Any]:
+    """The ``execute_tool`` span of one tool call a runner executes (``None`` when tracing is off);
+    ``tool`` is the ``FunctionTool`` (``None`` for a name no function answers)."""
+    tracer = _tracer()
+    if tracer is None:
+        yield None
+        return
+    from opentelemetry.trace import SpanKind
+
+    attributes: dict[str, Any] = {
+        "gen_ai.operation.name": "execute_tool",
+        "gen_ai.provider.name": _PROVIDER,
+        "gen_ai.tool.name": name,
+        "gen_ai.tool.type": "function",
+    }
+    if call_id:
+        attributes["gen_ai.tool.call.id"] = call_id
+    description = getattr(tool, "description", None)
+    if description:
+        attributes["gen_ai.tool.description"] = description
+    if _capture():
+        text = arguments if isinstance(arguments, str) else json.dumps(arguments, default=str)
+        attributes["gen_ai.tool.call.arguments"] = text
+    span = tracer.start_span(f"execute_tool {name}", kind=SpanKind.INTERNAL, attributes=attributes)
+    with active(span):
+        try:
+            yield span
+        except BaseException as exc:  # a cancellation, a KeyboardInterrupt: the tool did not finish
+            fail(span, exc)
+            raise
+    span.end()
+
+
+def tool_result(span: Any, result: str) -> None:
+    if span is not None and _capture():
+        span.set_attribute("gen_ai.tool.call.result", result)
+
+
+def tool_failed(span: Any, kind: str, message: str) -> None:
+    """The tool call failed (the runner sends the model the error as its result)."""
+    if span is None:
+        return
+    from opentelemetry.trace import Status, StatusCode
+
+    span.set_attribute("error.type", kind)
+    span.set_status(Status(StatusCode.ERROR, message[:200]))
+
+
 # --- content (opt-in) -------------------------------------------------------------------------------
 
 
@@ -366,6 +481,11 @@ def _input_messages(body: Any) -> list[dict[str, Any]]:
     messages = getattr(body, "messages", None)
     if messages is not None:
         return [_message(m.model_dump(mode="json", exclude_none=True)) for m in messages]
+    if "inputs" in type(body).model_fields:  # a conversation's entries (or a message's text)
+        inputs = body.inputs
+        if isinstance(inputs, str):
+            return [{"role": "user", "parts": [{"type": "text", "content": inputs}]}]
+        return _entries_messages(inputs or [])
     if getattr(body, "prompt", None) is not None:  # FIM
         parts = [{"type": "text", "content": body.prompt}]
         if getattr(body, "suffix", None):
@@ -415,6 +535,29 @@ def _message(message: dict[str, Any]) -> dict[str, Any]:
             "parts": [{"type": "tool_call_response", "id": message.get("tool_call_id"), "response": content}],
         }
     return {"role": message.get("role"), "parts": parts}
+
+
+def _entries_messages(entries: list[Any]) -> list[dict[str, Any]]:
+    """Conversation entries in the conventions' message shape."""
+    out: list[dict[str, Any]] = []
+    for entry in entries:
+        kind = getattr(entry, "type", None)
+        if kind in ("message.input", "message.output"):
+            content = entry.content
+            text = content if isinstance(content, str) else "".join(getattr(c, "text", "") for c in content)
+            out.append({"role": entry.role, "parts": [{"type": "text", "content": text}]})
+        elif kind == "function.call":
+            call = {
+                "type": "tool_call",
+                "id": entry.tool_call_id,
+                "name": entry.name,
+                "arguments": entry.arguments,
+            }
+            out.append({"role": "assistant", "parts": [call]})
+        elif kind == "function.result":
+            result = {"type": "tool_call_response", "id": entry.tool_call_id, "response": entry.result}
+            out.append({"role": "tool", "parts": [result]})
+    return out
 
 
 def _output_message(message: Any, finish_reason: Any) -> dict[str, Any]:

@@ -74,6 +74,19 @@ _REQUEST_SCHEMAS = {
     "/v1/classifications": "ClassificationRequest",
     "/v1/chat/classifications": "ChatClassificationRequest",
 }
+# The same, by operation, for the paths with parameters in them.
+_OPERATION_SCHEMAS = {
+    "agents.complete": "AgentsCompletionRequest",
+    "agents.stream": "AgentsCompletionRequest",
+    "beta.agents.create": "CreateAgentRequest",
+    "beta.agents.update": "UpdateAgentRequest",
+    "beta.conversations.start": "ConversationRequest",
+    "beta.conversations.start_stream": "ConversationStreamRequest",
+    "beta.conversations.append": "ConversationAppendRequest",
+    "beta.conversations.append_stream": "ConversationAppendStreamRequest",
+    "beta.conversations.restart": "ConversationRestartRequest",
+    "beta.conversations.restart_stream": "ConversationRestartStreamRequest",
+}
 
 
 @pytest.fixture(autouse=True)
@@ -86,7 +99,7 @@ def _every_request_body_matches_the_spec(
 
     def checked(request: APIRequest[Any]) -> bytes:
         body = original(request)
-        schema = _REQUEST_SCHEMAS.get(request.path)
+        schema = _REQUEST_SCHEMAS.get(request.path) or _OPERATION_SCHEMAS.get(request.operation)
         # A body in the OpenAI dialect (dialect="openai") is OpenAI's, not the spec's (seed, ...).
         if schema is not None and not request.options.extra_body and not isinstance(request.body, OpenAIBody):
             validate_request(schema, body)

@@ -28,7 +28,9 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 #: ray_embed.py needs Ray, which the test setup does not install (ray[data]: ~600 MB, a ~5 s cluster
 #: start on two cores; see docs/bulk.md); its map_batches callable is tested without Ray in
 #: tests/test_bulk_embeddings.py.
-NOT_RUN = {"demo.py", "ray_embed.py"}
+#: conversations_offline.py runs on a local model, no server: tests/local/test_conversations_local.py
+#: runs it on a tiny random-weight model.
+NOT_RUN = {"demo.py", "ray_embed.py", "conversations_offline.py"}
 
 
 def _model_card(model_id: str) -> dict[str, Any]:

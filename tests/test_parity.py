@@ -17,9 +17,13 @@ import pytest
 from mistral_client import AsyncClient, Client
 from mistral_client.resources._base import AsyncAPIResource, SyncAPIResource
 
-#: The one intended difference: the async tool runner runs a turn's calls concurrently, at most
-#: ``max_concurrency`` at a time; the sync one runs them in turn.
-ASYNC_ONLY = {("chat", "tool_runner"): {"max_concurrency"}}
+#: The one intended difference: the async tool runners run a turn's calls concurrently, at most
+#: ``max_concurrency`` at a time; the sync ones run them in turn.
+ASYNC_ONLY = {
+    ("chat", "tool_runner"): {"max_concurrency"},
+    ("beta.conversations", "run"): {"max_concurrency"},
+    ("beta.conversations", "run_stream"): {"max_concurrency"},
+}
 
 
 def _resources(owner: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -19,7 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import mistral_client as mc
+from mistral_client._conversation_stream import parse_event as _parse_event
 from mistral_client._endpoints.chat import parse_chunk as _parse_chunk
+from mistral_client._endpoints.conversations import parse_conversation as _parse_conversation
 from mistral_client._endpoints.models import parse_model_card as _parse_model_card
 from mistral_client._http._core import _HTTPCore
 from mistral_client.types import (
@@ -30,6 +32,12 @@ from mistral_client.types import (
     ModelList,
 )
 from mistral_client.types import libraries as library_types
+from mistral_client.types.agents import Agent, AgentAliasResponse
+from mistral_client.types.conversations import (
+    ConversationHistory,
+    ConversationResponse,
+    UnknownEvent,
+)
 from mistral_client.types.models import DeleteModelResponse
 
 from .conftest import SPEC_PATH
@@ -65,6 +73,20 @@ class _Many:
 if not hasattr(hypothesis_jsonschema._from_schema.cu.many, "more"):  # its only use of `cu`
     hypothesis_jsonschema._from_schema.cu = SimpleNamespace(many=_Many)
 
+#: The events of a conversation stream (the data of the spec's ConversationEvents).
+CONVERSATION_EVENTS = (
+    "ResponseStartedEvent",
+    "ResponseDoneEvent",
+    "ResponseErrorEvent",
+    "ToolExecutionStartedEvent",
+    "ToolExecutionDeltaEvent",
+    "ToolExecutionDoneEvent",
+    "MessageOutputEvent",
+    "FunctionCallEvent",
+    "AgentHandoffStartedEvent",
+    "AgentHandoffDoneEvent",
+)
+
 #: The spec's response schemas, and how the SDK parses each (the parser its request uses).
 PARSERS: dict[str, Callable[[str | bytes], Any]] = {
     "ChatCompletionResponse": ChatCompletionResponse.model_validate_json,
@@ -81,6 +103,15 @@ PARSERS: dict[str, Callable[[str | bytes], Any]] = {
     "DocumentTextContent": library_types.DocumentTextContent.model_validate_json,
     "ProcessingStatus": library_types.ProcessingStatus.model_validate_json,
     "Sharing": library_types.Sharing.model_validate_json,
+    "Agent": Agent.model_validate_json,
+    "AgentAliasResponse": AgentAliasResponse.model_validate_json,
+    "ConversationResponse": ConversationResponse.model_validate_json,
+    "ConversationHistory": ConversationHistory.model_validate_json,
+    # ConversationMessages (message entries only) is left out: ConversationHistory holds those entries
+    # too, and generating both costs ~10 s.
+    "ModelConversation": _parse_conversation,
+    "AgentConversation": _parse_conversation,
+    **{name: _parse_event for name in CONVERSATION_EVENTS},
 }
 
 FAST = settings(
@@ -141,6 +172,10 @@ def _exercise(parsed: Any) -> None:
     if isinstance(parsed, CompletionChunk):
         for choice in parsed.choices:
             assert choice.delta is not None
+    if isinstance(parsed, ConversationResponse):
+        assert isinstance(parsed.text, str) and isinstance(parsed.function_calls, list)
+    # A conversation event of a known type parses into that type, never the unknown stand-in.
+    assert not isinstance(parsed, UnknownEvent)
 
 
 def _examples() -> Iterator[tuple[str, str, Any]]:

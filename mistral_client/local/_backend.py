@@ -65,6 +65,18 @@ _ENGINES = ("auto", "torch", "llama.cpp")
 
 logger = logging.getLogger("mistral_client.local")
 
+#: The conversation operations (the records' names; their group loads lazily, so not read from it
+#: here), answered by the backend's in-memory store (``LocalBackend.conversations``).
+_CONVERSATION_OPERATIONS = tuple(
+    f"beta.conversations.{name}"
+    for name in ("start", "append", "restart", "list", "get", "delete", "get_history", "get_messages")
+)
+_CONVERSATION_STREAMS = (
+    "beta.conversations.start_stream",
+    "beta.conversations.append_stream",
+    "beta.conversations.restart_stream",
+)
+
 
 class LocalBackend(Backend, AsyncBackend):
     """Runs a model directory (Hugging Face layout, safetensors) or a ``.gguf`` file in-process.
@@ -321,10 +333,29 @@ class LocalBackend(Backend, AsyncBackend):
         return APIResponse(lambda: result, **_info())
 
     def _chat(self, request: APIRequest[Any], cancel: threading.Event | None) -> ChatCompletionResponse:
-        body = cast(ChatCompletionRequest, request.body)
+        return self._complete_chat(cast(ChatCompletionRequest, request.body), cancel)
+
+    def _complete_chat(
+        self, body: ChatCompletionRequest, cancel: threading.Event | None
+    ) -> ChatCompletionResponse:
         prompt, params = self._chat_prompt(body)
         result = self._generate(prompt, params, cancel)
         return build_response(ChatCompletionResponse, body.model, result)
+
+    def _stream_chat(self, body: ChatCompletionRequest, cancel: threading.Event) -> Iterator[CompletionChunk]:
+        prompt, params = self._chat_prompt(body)
+        return build_chunks(self._events(prompt, params, cancel), body.model, len(prompt), params.n)
+
+    @functools.cached_property
+    def conversations(self) -> Any:
+        """The conversations this backend runs (``client.beta.conversations``): an in-memory
+        :class:`~mistral_client.local._conversations.ConversationStore`, kept for the backend's life."""
+        from ._conversations import ConversationStore
+
+        return ConversationStore(self._complete_chat, self._stream_chat)
+
+    def _conversation(self, request: APIRequest[Any], cancel: threading.Event | None) -> Any:
+        return self.conversations.respond(request, cancel)
 
     def _fim(self, request: APIRequest[Any], cancel: threading.Event | None) -> FIMCompletionResponse:
         body = cast(FIMCompletionRequest, request.body)
@@ -380,6 +411,7 @@ class LocalBackend(Backend, AsyncBackend):
         endpoints.MODELS_LIST.name: _models_list,
         endpoints.MODELS_RETRIEVE.name: _models_retrieve,
         endpoints.MODELS_DELETE.name: _models_delete,
+        **dict.fromkeys(_CONVERSATION_OPERATIONS, _conversation),
     }
 
     def _card(self) -> BaseModelCard:
@@ -524,6 +556,8 @@ class LocalBackend(Backend, AsyncBackend):
     def _stream_chunks(self, request: APIRequest[Any], cancel: threading.Event) -> Iterator[CompletionChunk]:
         reject_http_options(request)
 
+        if request.operation in _CONVERSATION_STREAMS:
+            return cast("Iterator[CompletionChunk]", self.conversations.stream(request, cancel))
         if request.operation == endpoints.CHAT_STREAM.name:
             prompt, params = self._chat_prompt(cast(ChatCompletionRequest, request.body))
         elif request.operation == endpoints.FIM_STREAM.name:

@@ -1,5 +1,6 @@
 """The endpoint groups a client exposes: one module per group, sync and async side by side."""
 
+from .agents import Agents, AsyncAgents
 from .audio import AsyncAudio, Audio
 from .batch import AsyncBatch, Batch
 from .beta import AsyncBeta, Beta
@@ -13,6 +14,8 @@ from .ocr import AsyncOcr, Ocr
 from .tokens import AsyncTokens, Tokens
 
 __all__ = [
+    "Agents",
+    "AsyncAgents",
     "AsyncAudio",
     "AsyncBatch",
     "AsyncBeta",

@@ -114,10 +114,11 @@ class SyncAPIResource(_Resource):
         params: Mapping[str, Any],
         make: Callable[[Backend, APIRequest[T]], S],
         *,
+        path: Mapping[str, object] | None = None,
         upload: Upload | None = None,
     ) -> S:
         """The stream object ``make`` builds (nothing sent yet); in raw mode, sent, as an APIResponse."""
-        stream = make(self._transport, self._request(endpoint, params, upload=upload))
+        stream = make(self._transport, self._request(endpoint, params, path, upload))
         if not self._raw:
             return stream
         return cast("S", APIResponse(lambda: stream, **stream._open()._info()))
@@ -176,11 +177,12 @@ class AsyncAPIResource(_Resource):
         params: Mapping[str, Any],
         make: Callable[[AsyncBackend, APIRequest[T]], AS],
         *,
+        path: Mapping[str, object] | None = None,
         upload: Upload | None = None,
     ) -> AS:
         """The stream object ``make`` builds (nothing sent yet); in raw mode, an awaitable that sends it
         and gives the APIResponse."""
-        stream = make(self._transport, self._request(endpoint, params, upload=upload))
+        stream = make(self._transport, self._request(endpoint, params, path, upload))
         if not self._raw:
             return stream
 

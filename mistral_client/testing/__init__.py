@@ -38,6 +38,7 @@ from .._backend import (
     RequestOptions,
     StreamResponse,
 )
+from ._conversations import accumulate, is_turn, stream_events
 from ._events import script_for, scripted_events
 from ._replies import ErrorReply, Reply, as_stream, parse_body, stream_chunks, to_reply
 
@@ -99,6 +100,9 @@ class FakeStream(Reply):
     error: BaseException | None = None
 
     def chunks(self, request: FakeRequest, number: int) -> list[Any]:
+        if is_turn(request):  # a conversation's events
+            events = stream_events(request, number, self.pieces, self.tool_calls, self.usage)
+            return [parse_body(request, event) for event in events]
         script = script_for(request)
         if script is not None:  # a stream of typed events (a transcription's...)
             parse = functools.partial(parse_body, request)
@@ -115,6 +119,9 @@ class FakeStream(Reply):
 
         if self.error is not None:
             raise self.error
+        if is_turn(request):
+            merged = accumulate(self.chunks(as_stream(request), number))
+            return parse_body(request, merged.model_dump(mode="json", exclude_none=True))
         script = script_for(request)
         if script is not None:
             events = script.accumulator()

@@ -23,6 +23,7 @@ from .._exceptions import (
     UnprocessableEntityError,
     status_error_class,
 )
+from ._conversations import completed, events_of, is_turn, response_body
 from ._events import BYTES_ANSWERS, TEXT_ANSWERS, script_for, whole_operation
 
 if TYPE_CHECKING:
@@ -38,6 +39,8 @@ class Reply:
     def chunks(self, request: FakeRequest, number: int) -> list[Any]:
         # A complete answer to a stream: the response, cut into the chunks (or events) the API would send.
         whole = self.result(_as_complete(request), number)
+        if is_turn(request):  # a conversation's events
+            return [parse_body(request, event) for event in events_of(whole)]
         script = script_for(request)
         if script is not None:
             return [parse_body(request, event) for event in script.split(whole)]
@@ -55,6 +58,11 @@ class _Completion(Reply):
     usage: Mapping[str, int] | None
 
     def result(self, request: FakeRequest, number: int) -> Any:
+        if is_turn(request):
+            body = response_body(
+                request, number, text=self.text, tool_calls=self.tool_calls, usage=self.usage
+            )
+            return parse_body(request, body)
         answer = TEXT_ANSWERS.get(whole_operation(request))
         if answer is not None:  # a transcription's text, say
             return parse_body(request, answer(request, self.text or "", self.usage))
@@ -82,6 +90,8 @@ class _Body(Reply):
 
     def result(self, request: FakeRequest, number: int) -> Any:
         if isinstance(self.body, Mapping):
+            if is_turn(request):
+                return parse_body(request, completed(request, number, self.body))
             return parse_body(request, dict(self.body))
         answer = BYTES_ANSWERS.get(whole_operation(request))
         if answer is not None and isinstance(self.body, (bytes, bytearray)):  # speech's audio, say
@@ -115,7 +125,14 @@ class _Embeddings(Reply):
 
 
 #: The operations a text (or tool calls) answers: what the queue's shortcuts build is a completion.
-_COMPLETIONS = ("chat.complete", "chat.stream", "fim.complete", "fim.stream")
+_COMPLETIONS = (
+    "chat.complete",
+    "chat.stream",
+    "fim.complete",
+    "fim.stream",
+    "agents.complete",
+    "agents.stream",
+)
 
 
 def _fits(request: FakeRequest, operations: Sequence[str], what: str) -> None:
