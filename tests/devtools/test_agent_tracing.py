@@ -12,7 +12,14 @@ from typing import Any
 
 import pytest
 
-from mistral_client import AsyncClient, Client, ConversationResponseError, configure_tracing, tool
+from mistral_client import (
+    AsyncClient,
+    Client,
+    ConversationResponseError,
+    RateLimitError,
+    configure_tracing,
+    tool,
+)
 from mistral_client.testing import FakeBackend
 from mistral_client.types import UserMessageParam
 from tests.conversations_server import ConversationScript, agent, sse
@@ -57,7 +64,7 @@ def no_span_misuse(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fails the test if a span was ended twice or written to after it ended (the SDK only warns)."""
     with caplog.at_level(logging.WARNING, logger="opentelemetry.sdk.trace"):
         yield
-    misuse = [r.getMessage() for r in caplog.records if "ended span" in r.getMessage()]
+    misuse = [r.getMessage() for r in caplog.get_records("call") if "ended span" in r.getMessage()]
     assert not misuse, misuse
 
 
@@ -151,6 +158,16 @@ def test_a_whole_turn_is_an_invoke_agent_span_with_the_conversation_and_its_usag
     assert attrs(by_agent)["gen_ai.conversation.id"] == "fake-conversation-3"
 
 
+def test_a_failed_turn_still_names_its_conversation(spans: Tracing) -> None:
+    fake = FakeBackend().add_error(RateLimitError)
+    with pytest.raises(RateLimitError):
+        Client(backend=fake).beta.conversations.append(conversation_id="conv-42", inputs="And tomorrow?")
+
+    (span,) = spans()
+    assert span.status.status_code == StatusCode.ERROR and attrs(span)["error.type"] == "429"
+    assert attrs(span)["gen_ai.conversation.id"] == "conv-42"  # from the path: no response came
+
+
 def test_a_whole_turns_content_is_recorded_when_asked_for(spans: Tracing) -> None:
     spans.capture(True)
     fake = FakeBackend().add_response(text="Sunny.")
@@ -226,8 +243,13 @@ def test_a_stream_broken_off_early_ends_its_span(spans: Tracing, no_span_misuse:
                 break
     for _ in conversations.start_stream(model="m", inputs="again"):  # no ``with``: the loop's break
         break
+    fake.add_stream(["z"])
+    with conversations.start_stream(model="m", inputs="never read"):
+        pass  # opened, closed before any event
 
-    first, second = spans()
+    first, second, unread = spans()
+    assert unread.status.status_code == StatusCode.UNSET
+    assert "gen_ai.response.time_to_first_chunk" not in attrs(unread)
     for span in (first, second):
         assert span.status.status_code == StatusCode.UNSET
         assert "gen_ai.response.time_to_first_chunk" in attrs(span)
@@ -282,6 +304,7 @@ def test_an_error_event_over_http_marks_the_span_as_failed(
 async def test_async_streamed_turns(spans: Tracing, no_span_misuse: None, anyio_backend: str) -> None:
     spans.capture(True)
     fake = FakeBackend().add_stream(["Sun", "ny."], usage=STREAM_USAGE).add_stream(["a", "b"])
+    fake.add_stream(["never read"])
     async with AsyncClient(backend=fake) as client:
         conversations = client.beta.conversations
         async with conversations.start_stream(model="m", inputs="Weather?") as stream:
@@ -291,8 +314,11 @@ async def test_async_streamed_turns(spans: Tracing, no_span_misuse: None, anyio_
             async for event in stream:
                 if event.type == "message.output.delta":
                     break
+        async with conversations.start_stream(model="m", inputs="unread"):
+            pass  # opened, closed before any event
 
-    whole, broken_off = spans()
+    whole, broken_off, unread = spans()
+    assert unread.status.status_code == StatusCode.UNSET
     assert attrs(whole)["gen_ai.conversation.id"] == "fake-conversation-1"
     assert attrs(whole)["gen_ai.usage.output_tokens"] == 2
     assert "gen_ai.response.time_to_first_chunk" in attrs(whole)
