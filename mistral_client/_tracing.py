@@ -368,13 +368,14 @@ class EventWatch(StreamWatch):
     time to the first event, the model and usage the events carry, a conversation's id and, when content
     is captured, its message text (a transcription's or speech's content is not captured)."""
 
-    __slots__ = ("_conversation_id", "_event_texts")
+    __slots__ = ("_conversation_id", "_error", "_event_texts")
 
     def __init__(self, span: Any, request_id: str | None) -> None:
         super().__init__(span, request_id)
         self._texts = None  # no chat choices: a conversation's text is kept in _event_texts
         self._conversation_id = ""
         self._event_texts: list[str] | None = [] if _capture() else None
+        self._error: BaseException | None = None
 
     def add(self, event: Any) -> None:
         if self._first is None:
@@ -388,6 +389,12 @@ class EventWatch(StreamWatch):
             return
         if kind == "conversation.response.started":
             self._conversation_id = event.conversation_id
+        elif kind == "conversation.response.error":
+            # A backend other than the HTTP ones passes the event on, and the stream raises it above
+            # this watch (ConversationAccumulator): the span fails with it all the same.
+            from ._conversation_stream import conversation_error
+
+            self._error = conversation_error(event)
         usage = getattr(event, "usage", None)
         if usage is not None:
             self._usage = usage
@@ -403,7 +410,7 @@ class EventWatch(StreamWatch):
                 parts = [{"type": "text", "content": "".join(self._event_texts)}]
                 messages = [{"role": "assistant", "parts": parts}]
                 self._span.set_attribute("gen_ai.output.messages", json.dumps(messages, ensure_ascii=False))
-        super().end(error)
+        super().end(error if error is not None else self._error)
 
 
 def stream_watch(request: APIRequest[Any], span: Any, request_id: str | None) -> StreamWatch:
