@@ -1,9 +1,9 @@
 """Conversations run in-process: the local backend's in-memory store, and each turn generated as a
 chat completion of the conversation's entries with the local model.
 
-What runs on Mistral's servers only (agents, built-in tools, handoffs, tool confirmations) is
-refused with an :class:`~mistral_client.UnsupportedParameterError` naming it, before anything is
-generated. A turn with ``store=False`` is answered and kept nowhere.
+What runs on Mistral's servers only (agents and their versions, built-in tools, guardrails, tool
+confirmations) is refused with an :class:`~mistral_client.UnsupportedParameterError` naming it,
+before anything is generated. A turn with ``store=False`` is answered and kept nowhere.
 """
 
 from __future__ import annotations
@@ -218,8 +218,16 @@ class ConversationStore:
 
     def _list(self, query: Any) -> list[ModelConversation]:
         page, size = int(query.get("page") or 0), int(query.get("page_size") or 100)
+        for name, value in (("page", page), ("page_size", size)):
+            if value < 0:  # a negative slice would pick some other page's conversations
+                raise InvalidRequestError(
+                    f"Invalid request: {name}: must be 0 or more, got {value}",
+                    errors=[(name, "must be 0 or more")],
+                )
+        wanted = _metadata_filter(query.get("metadata"))
         with self._lock:
-            newest = sorted(self._conversations.values(), key=lambda c: c.created_at, reverse=True)
+            kept = [c for c in self._conversations.values() if _matches(c.metadata, wanted)]
+        newest = sorted(kept, key=lambda c: c.created_at, reverse=True)
         return [c.card() for c in newest[page * size : (page + 1) * size]]
 
     def _keep(self, turn: _Turn, outputs: list[Any]) -> None:
@@ -235,13 +243,8 @@ class ConversationStore:
 
     def _turn(self, operation: str, request: APIRequest[Any]) -> _Turn:
         body: Any = request.body
+        _refuse_unsupported(operation, body)
         if operation == START:
-            if body.agent_id is not None:
-                raise UnsupportedParameterError(
-                    "agent_id",
-                    "the local backend runs no agents (they live on Mistral's servers): pass model=, "
-                    "instructions= and tools= instead",
-                )
             now = _now()
             conversation = _Conversation(
                 id=_id("conv"),
@@ -257,10 +260,6 @@ class ConversationStore:
             )
             store = body.store is not False
         else:
-            if body.tool_confirmations if operation == APPEND else None:
-                raise UnsupportedParameterError(
-                    "tool_confirmations", "the local backend runs no tools that ask for confirmation"
-                )
             source = self._get(request)
             if operation == RESTART:  # a new conversation: the source's entries up to from_entry_id
                 now = _now()
@@ -281,6 +280,35 @@ class ConversationStore:
         return _Turn(conversation, _input_entries(body.inputs), args, store)
 
 
+def _refuse_unsupported(operation: str, body: Any) -> None:
+    """What a turn asks for that only Mistral's servers do, refused before anything is generated.
+
+    ``handoff_execution`` is not among them: it says who carries out a handoff from one agent to
+    another (the server, or the caller given an ``agent.handoff`` entry). A local conversation has
+    no agent (``agent_id`` is refused), so no handoff ever happens and either value gets the
+    conversation it asked for: "client" changes nothing here, as on a model conversation on the API.
+    """
+    if operation == START and body.agent_id is not None:
+        raise UnsupportedParameterError(
+            "agent_id",
+            "the local backend runs no agents (they live on Mistral's servers): pass model=, "
+            "instructions= and tools= instead",
+        )
+    if operation in (START, RESTART):
+        if body.agent_version is not None:
+            raise UnsupportedParameterError(
+                "agent_version", "the local backend runs no agents, so no agent versions"
+            )
+        if body.guardrails is not None:
+            raise UnsupportedParameterError(
+                "guardrails", "moderation guardrails run on Mistral's servers, not in the local backend"
+            )
+    if operation == APPEND and body.tool_confirmations:
+        raise UnsupportedParameterError(
+            "tool_confirmations", "the local backend runs no tools that ask for confirmation"
+        )
+
+
 def _function_tools(tools: list[Any] | None) -> list[dict[str, Any]]:
     definitions = []
     for tool in tools or ():
@@ -292,6 +320,35 @@ def _function_tools(tools: list[Any] | None) -> list[dict[str, Any]]:
             )
         definitions.append(tool.model_dump(mode="json", exclude_none=True, by_alias=True))
     return definitions
+
+
+def _metadata_filter(value: Any) -> dict[str, Any]:
+    """``list``'s ``metadata`` query parameter (JSON text, as sent over HTTP) as a dict."""
+    if value is None:
+        return {}
+    try:
+        decoded = json.loads(value) if isinstance(value, (str, bytes)) else value
+    except ValueError:
+        decoded = value
+    if not isinstance(decoded, dict):
+        raise InvalidRequestError(
+            f"Invalid request: metadata: must be an object, got {decoded!r}",
+            errors=[("metadata", "must be an object")],
+        )
+    return decoded
+
+
+def _matches(metadata: dict[str, Any] | None, wanted: dict[str, Any]) -> bool:
+    """Whether a conversation's metadata holds every key of the filter, with the same value (the
+    spec leaves the parameter undescribed: a filter's pairs must all be in the conversation's,
+    which may hold more). Values compare as the JSON sent: ``1`` matches neither ``"1"`` nor ``true``.
+    """
+    have = metadata or {}
+    return all(key in have and _json(have[key]) == _json(value) for key, value in wanted.items())
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
 
 
 def _until(entries: list[Any], entry_id: str) -> list[Any]:
@@ -313,12 +370,19 @@ def _input_entries(inputs: Any) -> list[Any]:
         inputs = [MessageInputEntry(role="user", content=inputs)]
     now = _now()
     entries = []
-    for entry in inputs:
+    for index, entry in enumerate(inputs):
         if not isinstance(
             entry, (MessageInputEntry, FunctionResultEntry, MessageOutputEntry, FunctionCallEntry)
         ):
             raise UnsupportedParameterError(
                 "inputs", f"the local backend keeps no {getattr(entry, 'type', '?')!r} entries"
+            )
+        # As in chat: the model continues the last message, an assistant's; a prefix anywhere else
+        # would have nothing to continue.
+        last_assistant = index == len(inputs) - 1 and getattr(entry, "role", None) == "assistant"
+        if isinstance(entry, MessageInputEntry) and entry.prefix and not last_assistant:
+            raise UnsupportedParameterError(
+                "inputs", "prefix=True is for the last input only, an assistant message to continue"
             )
         prefix = "msg" if isinstance(entry, (MessageInputEntry, MessageOutputEntry)) else "fc"
         entries.append(
@@ -348,6 +412,9 @@ def _chat_request(turn: _Turn, *, stream: bool) -> ChatCompletionRequest:
                 messages.append({"role": "assistant", "content": "", "tool_calls": [call]})
         elif isinstance(entry, FunctionResultEntry):
             messages.append({"role": "tool", "tool_call_id": entry.tool_call_id, "content": entry.result})
+    final = turn.inputs[-1] if turn.inputs else None
+    if isinstance(final, MessageInputEntry) and final.prefix:
+        messages[-1]["prefix"] = True  # this turn continues it (kept in the history, it is not again)
     body: dict[str, Any] = {"model": conversation.model, "messages": messages, "stream": stream}
     args = turn.args.model_dump(include=set(_SAMPLING), exclude_none=True, context=REQUEST_CONTEXT)
     body.update(args)

@@ -20,6 +20,7 @@ pytest.importorskip("llguidance")
 from mistral_client import (  # noqa: E402
     AsyncClient,
     Client,
+    InvalidRequestError,
     MaxToolIterationsError,
     NotFoundError,
     UnsupportedParameterError,
@@ -27,7 +28,7 @@ from mistral_client import (  # noqa: E402
 )
 from mistral_client._endpoints import BY_NAME  # noqa: E402
 from mistral_client.local import LocalBackend, _backend  # noqa: E402
-from mistral_client.types import FunctionCallEntry, MessageOutputEntry  # noqa: E402
+from mistral_client.types import FunctionCallEntry, FunctionResultEntry, MessageOutputEntry  # noqa: E402
 
 SHORT = {"max_tokens": 6, "temperature": 0}
 WEATHER = {
@@ -160,6 +161,44 @@ def test_run_executes_the_local_tools_offline(client: Client) -> None:
     assert result.turns == 1 and result.entries[-1].type == "message.output"
 
 
+def test_run_stream_yields_each_turn_and_the_results_between(client: Client) -> None:
+    seen: list[str] = []
+
+    @tool
+    def get_weather(city: Literal["Paris", "Nice"]) -> str:
+        """Weather of a city."""
+        seen.append(city)
+        return "sunny"
+
+    events: list[Any] = []
+    # A forced call every turn: two turns, each followed by the tool's results, then the cap.
+    with (
+        pytest.raises(MaxToolIterationsError) as info,
+        client.beta.conversations.run_stream(
+            model="tiny",
+            inputs="Weather in Paris?",
+            tools=[get_weather],
+            max_iterations=2,
+            completion_args={"tool_choice": "any", "max_tokens": 40, "temperature": 0},
+        ) as run,
+    ):
+        for event in run:
+            events.append(event)
+    kinds = [e.type for e in events]
+    assert kinds.count("conversation.response.started") == kinds.count("conversation.response.done") == 2
+    first_done = kinds.index("conversation.response.done")
+    second_started = kinds.index("conversation.response.started", 1)
+    between = events[first_done + 1 : second_started]
+    calls = [e for e in events[:first_done] if e.type == "function.call.delta"]
+    assert between and all(isinstance(e, FunctionResultEntry) and e.result == "sunny" for e in between)
+    assert {e.tool_call_id for e in between} == {c.tool_call_id for c in calls}
+    assert isinstance(events[-1], FunctionResultEntry)  # the second turn's results, not sent: the cap
+    assert len(seen) == kinds.count("function.result")
+    assert info.value.conversation_id == run.conversation_id
+    history = client.beta.conversations.get_history(conversation_id=run.conversation_id or "").entries
+    assert [e.type for e in history].count("function.result") == len(between)
+
+
 def test_streams_are_the_api_events_and_keep_the_turn(client: Client) -> None:
     conversations = client.beta.conversations
     with conversations.start_stream(model="tiny", inputs="Bonjour", completion_args=SHORT) as stream:
@@ -201,6 +240,107 @@ def test_what_runs_on_the_servers_only_is_refused(client: Client, backend: Local
         list(stream)
     with pytest.raises(NotFoundError):
         conversations.append(conversation_id="conv_nope", inputs="Bonjour")
+
+
+@pytest.mark.parametrize(
+    ("operation", "parameter", "value"),
+    [
+        ("start", "guardrails", [{"block_on_error": True, "moderation_llm_v1": {}}]),
+        ("start", "agent_version", 2),
+        ("restart", "guardrails", [{"block_on_error": True, "moderation_llm_v1": {}}]),
+        ("restart", "agent_version", "latest"),
+        ("append", "tool_confirmations", [{"tool_call_id": "call_1", "confirmation": "allow"}]),
+    ],
+)
+def test_a_turn_refuses_what_it_cannot_honour_before_generating(
+    client: Client,
+    backend: LocalBackend,
+    monkeypatch: pytest.MonkeyPatch,
+    operation: str,
+    parameter: str,
+    value: Any,
+) -> None:
+    conversations = client.beta.conversations
+    source = conversations.start(model="tiny", inputs="Bonjour", completion_args=SHORT)
+    cid, entry_id = source.conversation_id, source.outputs[0].id
+    before = len(conversations.list(page_size=1000))
+    monkeypatch.setattr(backend.conversations, "_complete", _no_model)
+    monkeypatch.setattr(backend.conversations, "_stream", _no_model)
+    args: dict[str, Any] = {"inputs": "Encore", parameter: value}
+    if operation == "start":
+        args.update(model="tiny", inputs="Bonjour")
+    else:
+        args["conversation_id"] = cid
+    if operation == "restart":
+        args["from_entry_id"] = entry_id
+    whole = getattr(conversations, operation)
+    streamed = getattr(conversations, f"{operation}_stream")
+    with pytest.raises(UnsupportedParameterError) as info:
+        whole(**args)
+    assert info.value.parameter == parameter and str(info.value).startswith(f"{parameter}: ")
+    with pytest.raises(UnsupportedParameterError) as info, streamed(**args) as stream:
+        list(stream)
+    assert info.value.parameter == parameter
+    assert len(conversations.list(page_size=1000)) == before  # nothing kept either
+    assert len(conversations.get_history(conversation_id=cid).entries) == 2
+
+
+def _no_model(*args: Any) -> Any:
+    raise AssertionError("the model was run: a refusal comes before any generation")
+
+
+def test_handoff_execution_changes_nothing_without_agents(client: Client) -> None:
+    # No agent runs locally, so no handoff happens: either value gets the same turn.
+    conversations = client.beta.conversations
+    first = conversations.start(
+        model="tiny", inputs="Bonjour", handoff_execution="client", completion_args=SHORT
+    )
+    again = conversations.append(
+        conversation_id=first.conversation_id, inputs="Encore", handoff_execution="client"
+    )
+    assert [o.type for o in again.outputs] == ["message.output"]
+    assert len(conversations.get_history(conversation_id=first.conversation_id).entries) == 4
+
+
+def test_an_assistant_prefix_is_continued(client: Client) -> None:
+    conversations = client.beta.conversations
+    inputs: list[Any] = [
+        {"role": "user", "content": "Say hi"},
+        {"role": "assistant", "content": "Hi", "prefix": True},
+    ]
+    response = conversations.start(model="tiny", inputs=inputs, completion_args=SHORT)
+    assert [o.type for o in response.outputs] == ["message.output"]
+    for misplaced in ([{"role": "user", "content": "Hi", "prefix": True}], [*inputs[1:], inputs[0]]):
+        with pytest.raises(UnsupportedParameterError, match="prefix") as info:
+            conversations.start(model="tiny", inputs=misplaced, completion_args=SHORT)
+        assert info.value.parameter == "inputs"
+
+
+def test_list_filters_by_metadata_and_pages(tiny_spm_dir: Path) -> None:
+    # A backend of its own: the list holds these conversations only.
+    fresh = LocalBackend(tiny_spm_dir, device="cpu", model_name="tiny")
+    conversations = Client(backend=fresh).beta.conversations
+    ids = {}
+    for name, metadata in (
+        ("a", {"k": "1", "team": "x"}),
+        ("b", {"k": "1"}),
+        ("c", {"k": 1}),
+        ("d", None),
+    ):
+        ids[name] = conversations.start(
+            model="tiny", inputs="Bonjour", metadata=metadata, completion_args=SHORT
+        ).conversation_id
+    assert [c.id for c in conversations.list(metadata={"k": "1"})] == [ids["b"], ids["a"]]  # newest first
+    assert [c.id for c in conversations.list(metadata={"k": "1", "team": "x"})] == [ids["a"]]
+    assert [c.id for c in conversations.list(metadata={"k": 1})] == [ids["c"]]
+    assert conversations.list(metadata={"missing": None}) == []
+    assert len(conversations.list(metadata={})) == 4
+    assert [c.id for c in conversations.list(page=1, page_size=1, metadata={"k": "1"})] == [ids["a"]]
+    assert [c.id for c in conversations.list(page=0, page_size=3)] == [ids["d"], ids["c"], ids["b"]]
+    assert [c.id for c in conversations.list(page=1, page_size=3)] == [ids["a"]]
+    assert conversations.list(page=2, page_size=3) == []
+    with pytest.raises(InvalidRequestError, match="page"):
+        conversations.list(page=-1, page_size=1)
 
 
 @pytest.mark.anyio
