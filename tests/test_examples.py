@@ -16,8 +16,18 @@ from typing import Any
 
 import pytest
 
+from mistral_client import Client, UnprocessableEntityError
+
 from .audio_server import AudioAPI
 from .bulk_server import BulkAPI
+from .conversations_server import (
+    ConversationScript,
+    agent,
+    function_call,
+    message,
+    sse,
+    turn,
+)
 from .documents_api import DocumentsAPI
 from .libraries_server import LibrariesAPI
 from .loopback import DONE, Conn, LoopbackServer, Request, chat_response, chunk_event
@@ -185,6 +195,64 @@ def libraries_api() -> Handler:
     return handle
 
 
+GET_ORDER = {
+    "type": "function",
+    "function": {
+        "name": "get_order",
+        "description": "The status of a customer's order, by its id.",
+        "parameters": {
+            "type": "object",
+            "properties": {"order_id": {"type": "string"}},
+            "required": ["order_id"],
+        },
+    },
+}
+ORDER = '{"order_id":"42","status":"shipped","delivery":"tomorrow"}'
+
+
+def agents_api() -> ConversationScript:
+    """The Agents and Conversations API answering examples/agents.py's requests in turn (each body,
+    and each answer, checked against the spec: tests/conversations_server.py)."""
+    search = {"output_index": 0, "id": "te-1", "name": "web_search"}
+    usage = {"prompt_tokens": 20, "completion_tokens": 6, "total_tokens": 26}
+    streamed = [
+        sse({"type": "conversation.response.started", "conversation_id": "conv-1"}),
+        sse({"type": "tool.execution.started", **search, "arguments": '{"query": "shop delivery Canada"}'}),
+        sse({"type": "tool.execution.done", **search, "info": {}}),
+        *(
+            sse({"type": "message.output.delta", "output_index": 1, "id": "msg-1", "content": piece})
+            for piece in ("Yes, we ", "deliver to ", "Canada.")
+        ),
+        sse({"type": "conversation.response.done", "usage": usage}),
+    ]
+    question = {
+        "object": "entry",
+        "type": "message.input",
+        "role": "user",
+        "content": "Where is my order 42?",
+    }
+    call = function_call("get_order", {"order_id": "42"})
+    result = {"object": "entry", "type": "function.result", "tool_call_id": "call-1", "result": ORDER}
+    answer = message("Order 42 has shipped: it arrives tomorrow.", "msg-3")
+    history = {
+        "object": "conversation.history",
+        "conversation_id": "conv-2",
+        "entries": [question, call, result, answer],
+    }
+    return ConversationScript(
+        [
+            agent("ag-shop", name="Shop assistant", tools=[{"type": "web_search"}, GET_ORDER]),
+            streamed,
+            turn(message("Three to five working days.", "msg-2")),
+            turn(call, conversation_id="conv-2"),
+            turn(answer, conversation_id="conv-2"),
+            history,
+            204,
+        ],
+        check=True,
+    )
+
+
 #: script -> (server handler, text its output must contain)
 CASES: dict[str, tuple[Handler, list[str]]] = {
     # The Files and Batch APIs (and embeddings), per the spec: tests/bulk_server.py.
@@ -209,6 +277,21 @@ CASES: dict[str, tuple[Handler, list[str]]] = {
             "in the library: handbook.md (done)",
             "shared with a workspace as Viewer",
             "deleted the document and the library",
+        ],
+    ),
+    "agents.py": (
+        agents_api(),
+        [
+            "created agent 'Shop assistant' (ag-shop), version 1",
+            '[web_search: {"query": "shop delivery Canada"}]',
+            "Yes, we deliver to Canada.",
+            "conversation conv-1: 26 tokens",
+            "follow-up: Three to five working days.",
+            'the agent called get_order({"order_id": "42"})',
+            f"which returned {ORDER}",
+            "answer: Order 42 has shipped: it arrives tomorrow. (2 requests)",
+            "history: message.input, function.call, function.result, message.output",
+            "deleted agent ag-shop",
         ],
     ),
     "audio.py": (
@@ -301,6 +384,17 @@ def test_example_runs(script: str) -> None:
         assert text in result.stdout, f"{script}: {text!r} not in its output:\n{result.stdout}"
     assert server.requests, f"{script} sent nothing to MISTRAL_BASE_URL"
     assert all(r.headers.get("authorization") == "Bearer test-key" for r in server.requests)
+
+
+def test_the_agents_server_refuses_a_body_the_spec_does_not_allow() -> None:
+    """agents.py's bodies are checked against the spec: a field it does not define is answered 422."""
+    script = agents_api()
+    refused = pytest.raises(UnprocessableEntityError, match="temperature: a field the spec does not define")
+    with LoopbackServer(script) as server, Client(api_key="k", base_url=server.url) as client, refused:
+        client.beta.conversations.start(agent_id="ag-shop", inputs="Hi", extra_body={"temperature": 0.2})
+    assert script.rejected == [
+        "agents_api_v1_conversations_start: ['temperature: a field the spec does not define']"
+    ]
 
 
 def test_every_example_is_covered() -> None:
