@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Annotated, Any, cast
+from typing import Annotated, Any, cast, get_args
 
 from pydantic import Field, TypeAdapter, ValidationError
 
@@ -52,21 +52,8 @@ __all__ = [
 
 _KNOWN: TypeAdapter[KnownEvent] = TypeAdapter(Annotated[KnownEvent, Field(discriminator="type")])
 _validate_json = _KNOWN.validator.validate_json
-_BY_TYPE: dict[str, type[Any]] = {
-    cls.model_fields["type"].default: cls
-    for cls in (
-        ResponseStartedEvent,
-        ResponseDoneEvent,
-        ResponseErrorEvent,
-        MessageOutputEvent,
-        FunctionCallEvent,
-        ToolExecutionStartedEvent,
-        ToolExecutionDeltaEvent,
-        ToolExecutionDoneEvent,
-        AgentHandoffStartedEvent,
-        AgentHandoffDoneEvent,
-    )
-}
+#: Each known event class by its ``type`` (the union's members, read off it: one list to keep).
+_BY_TYPE: dict[str, type[Any]] = {cls.model_fields["type"].default: cls for cls in get_args(KnownEvent)}
 
 
 def parse_event(data: str | bytes) -> ConversationEvent:
